@@ -1,0 +1,41 @@
+from .audit import AuditEvent
+from .blocs import BlocLeadership, BlocMembership, EmulationBloc
+from .campaigns import Campaign, EmulationRegistration
+from .catalogue import Award, AwardRule, AwardVersion, DocumentType
+from .councils import AwardsCouncil, CouncilMembership
+from .organisation import Unit, UnitLevel
+from .people import Person
+from .roles import (
+    BlocGroupObjectPermission,
+    BlocUserObjectPermission,
+    CouncilGroupObjectPermission,
+    CouncilUserObjectPermission,
+    RoleAssignment,
+    UnitGroupObjectPermission,
+    UnitUserObjectPermission,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Award",
+    "AwardRule",
+    "AwardVersion",
+    "AwardsCouncil",
+    "BlocGroupObjectPermission",
+    "BlocLeadership",
+    "BlocMembership",
+    "BlocUserObjectPermission",
+    "Campaign",
+    "CouncilGroupObjectPermission",
+    "CouncilMembership",
+    "CouncilUserObjectPermission",
+    "DocumentType",
+    "EmulationBloc",
+    "EmulationRegistration",
+    "Person",
+    "RoleAssignment",
+    "Unit",
+    "UnitGroupObjectPermission",
+    "UnitLevel",
+    "UnitUserObjectPermission",
+]

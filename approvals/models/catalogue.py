@@ -1,0 +1,162 @@
+"""The award catalogue: titles and commendation forms, versioned with their rules as data."""
+
+import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardKind(models.TextChoices):
+    TITLE = "title", _("Danh hiệu thi đua")
+    COMMENDATION = "commendation", _("Hình thức khen thưởng")
+
+
+class AwardSubject(models.TextChoices):
+    INDIVIDUAL = "individual", _("Cá nhân")
+    COLLECTIVE = "collective", _("Tập thể")
+    BOTH = "both", _("Cá nhân và tập thể")
+
+
+class DecidingLevel(models.TextChoices):
+    UNIT_COMMANDER = "unit_commander", _("Thủ trưởng đơn vị (có Hội đồng TĐKT)")
+    PARENT_COMMANDER = "parent_commander", _("Thủ trưởng đơn vị cấp trên trực tiếp")
+    DIRECT_COMMANDER = "direct_commander", _("Tư lệnh, Chủ nhiệm đơn vị trực thuộc Bộ")
+    MINISTER = "minister", _("Bộ trưởng Bộ Quốc phòng")
+    PRIME_MINISTER = "prime_minister", _("Thủ tướng Chính phủ")
+    PRESIDENT = "president", _("Chủ tịch nước")
+
+
+class ThresholdRule(models.TextChoices):
+    AT_LEAST = "gte", _("từ … % trở lên")
+    MORE_THAN = "gt", _("trên … %")
+
+
+class DocumentType(models.Model):
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên tài liệu"), max_length=200)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    class Meta:
+        verbose_name = _("loại tài liệu hồ sơ")
+        verbose_name_plural = _("loại tài liệu hồ sơ")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Award(models.Model):
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=AwardKind.choices)
+    subject = models.CharField(_("đối tượng"), max_length=16, choices=AwardSubject.choices)
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("danh hiệu, hình thức khen thưởng")
+        verbose_name_plural = _("danh hiệu, hình thức khen thưởng")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def version_on(self, day: datetime.date) -> "AwardVersion | None":
+        return (
+            self.versions.filter(effective_from__lte=day)
+            .filter(models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=day))
+            .order_by("-effective_from")
+            .first()
+        )
+
+
+class AwardVersion(models.Model):
+    """What an award requires, as in force between two dates (a new rule adds a version)."""
+
+    award = models.ForeignKey(
+        Award, verbose_name=_("danh hiệu"), on_delete=models.CASCADE, related_name="versions"
+    )
+    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    legal_basis = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    deciding_level = models.CharField(
+        _("cấp quyết định"), max_length=24, choices=DecidingLevel.choices
+    )
+    vote_threshold_percent = models.DecimalField(
+        _("ngưỡng tán thành (%)"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Tính trên tổng số thành viên hội đồng, không phải số có mặt."),
+    )
+    threshold_rule = models.CharField(
+        _("cách so ngưỡng"), max_length=4, choices=ThresholdRule.choices
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(_("túc số: tử số"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("túc số: mẫu số"), default=3)
+    requires_public_posting = models.BooleanField(_("phải công khai lấy ý kiến"), default=False)
+    public_posting_working_days = models.PositiveSmallIntegerField(
+        _("số ngày làm việc công khai"), default=0
+    )
+    required_documents = models.ManyToManyField(
+        DocumentType, verbose_name=_("tài liệu hồ sơ bắt buộc"), blank=True
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("phiên bản tiêu chuẩn")
+        verbose_name_plural = _("phiên bản tiêu chuẩn")
+        ordering = ["award", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "effective_from"], name="award_version_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vote_threshold_percent__gte=0)
+                & models.Q(vote_threshold_percent__lte=100),
+                name="award_threshold_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award} ({self.effective_from:%d/%m/%Y})"
+
+    def required_agree_votes(self, council_size: int) -> int:
+        """Agree votes needed out of the whole council: ≥ p% rounds up, > p% is floor + 1."""
+        exact = Decimal(council_size) * self.vote_threshold_percent / 100
+        floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+        if self.threshold_rule == ThresholdRule.MORE_THAN:
+            return floor + 1
+        return floor if exact == floor else floor + 1
+
+
+class RuleKind(models.TextChoices):
+    CONSECUTIVE_PRIOR = "consecutive_prior", _("Đã đạt danh hiệu liên tục các năm trước")
+    SAME_YEAR = "same_year", _("Đã đạt danh hiệu trong cùng năm")
+    QUOTA_OF_STRENGTH = "quota_of_strength", _("Tỷ lệ tối đa trên quân số")
+    QUOTA_OF_UNITS = "quota_of_units", _("Tỷ lệ tối đa trên số đơn vị")
+    MIN_SERVICE_YEARS = "min_service_years", _("Thời gian phục vụ tối thiểu")
+    INITIATIVE = "initiative", _("Có sáng kiến được công nhận")
+    BLOC_ACCLAIM = "bloc_acclaim", _("Được khối thi đua suy tôn")
+    NO_PENDING_DISCIPLINE = "no_pending_discipline", _("Không đang bị xem xét kỷ luật")
+    ONCE_PER_CAMPAIGN = "once_per_campaign", _("Không đề nghị trùng trong một đợt")
+
+
+class AwardRule(models.Model):
+    """One condition of an award version; its parameters are read by the eligibility engine."""
+
+    version = models.ForeignKey(
+        AwardVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="rules"
+    )
+    kind = models.CharField(_("loại điều kiện"), max_length=32, choices=RuleKind.choices)
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    description = models.CharField(_("diễn giải"), max_length=300)
+
+    class Meta:
+        verbose_name = _("điều kiện")
+        verbose_name_plural = _("điều kiện")
+        ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return self.description
