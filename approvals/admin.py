@@ -1,7 +1,6 @@
 """Django admin for the organisation, the catalogue, campaigns and role assignments."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals import models
@@ -23,27 +22,6 @@ class UnitAdmin(admin.ModelAdmin):
     @admin.display(description=_("đơn vị"), ordering="path")
     def indented_name(self, unit):
         return f"{'— ' * unit.depth}{unit.short_name}"
-
-    def save_model(self, request, obj, form, change):
-        try:
-            super().save_model(request, obj, form, change)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
-            original_clean = form.clean
-
-            def clean(self_form):
-                data = original_clean(self_form)
-                parent = data.get("parent")
-                if parent is not None and parent.path.startswith(obj.path):
-                    raise ValidationError(_("Không thể chuyển đơn vị vào dưới chính nó."))
-                return data
-
-            form.clean = clean
-        return form
 
 
 @admin.register(models.Person)

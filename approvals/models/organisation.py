@@ -4,6 +4,7 @@ The tree is stored as a materialised path of primary keys ("/1/7/42/"), so that 
 is one indexed prefix query and the ancestors are one primary-key query.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -102,6 +103,10 @@ class Unit(models.Model):
         parent_path = self.parent.path if self.parent_id else "/"
         self.path = f"{parent_path}{self.pk}/"
         self.depth = parent_path.count("/") - 1
+
+    def clean(self) -> None:
+        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("Không thể chuyển đơn vị vào dưới chính nó.")})
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]

@@ -105,3 +105,15 @@ def test_council_roster_at_a_past_date_in_vietnamese_format(client_for):
     before = client.get(url, {"date": "30/06/2025"}).context["roster"]
     after = client.get(url, {"date": "01/07/2025"}).context["roster"]
     assert {m.person_id for m in before} != {m.person_id for m in after}
+
+
+def test_vietnamese_is_the_default_even_for_an_english_browser(client_for):
+    response = client_for("canbo.f3").get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Xin chào" in response.content.decode()
+    assert response["Content-Language"] == "vi"
+
+
+def test_a_chosen_language_is_remembered(client_for):
+    client = client_for("canbo.f3")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert client.get(reverse("home"))["Content-Language"] == "en"

@@ -67,3 +67,26 @@ def test_a_unit_cannot_move_under_its_own_subtree(tree):
         a.save()
     a.refresh_from_db()
     assert a.parent == tree["root"]
+
+
+def test_admin_refuses_to_move_a_unit_under_its_own_subtree(client_for, tree):
+    from django.urls import reverse
+
+    a = tree["a"]
+    response = client_for("quantri").post(
+        reverse("admin:approvals_unit_change", args=[a.pk]),
+        {
+            "code": a.code,
+            "short_name": a.short_name,
+            "name": a.name,
+            "level": a.level,
+            "parent": tree["a1x"].pk,
+            "strength": 10,
+            "sort_order": 0,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Không thể chuyển đơn vị vào dưới chính nó." in response.content.decode()
+    a.refresh_from_db()
+    assert a.parent == tree["root"]
