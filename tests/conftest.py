@@ -30,9 +30,11 @@ def _required_services(request):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo organisation once into the test database."""
     from approvals.demo.loader import load_demo
+    from workflows.demo import load_demo_routes
 
     with django_db_blocker.unblock():
         load_demo()
+        load_demo_routes()
 
 
 @pytest.fixture

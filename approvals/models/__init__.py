@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .blocs import BlocLeadership, BlocMembership, EmulationBloc
+from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
 from .catalogue import Award, AwardRule, AwardVersion, DocumentType
 from .councils import AwardsCouncil, CouncilMembership
@@ -25,6 +26,7 @@ __all__ = [
     "BlocLeadership",
     "BlocMembership",
     "BlocUserObjectPermission",
+    "CalendarDay",
     "Campaign",
     "CouncilGroupObjectPermission",
     "CouncilMembership",

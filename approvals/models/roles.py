@@ -91,10 +91,19 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("vai trò được giao")
         ordering = ["user__username", "role"]
         constraints = [
+            # one constraint per scope: partial unique indexes work on SQLite and PostgreSQL
+            *(
+                models.UniqueConstraint(
+                    fields=["user", "role", scope],
+                    name=f"role_assignment_unique_{scope}",
+                    condition=models.Q(**{f"{scope}__isnull": False}),
+                )
+                for scope in ("unit", "bloc", "council")
+            ),
             models.UniqueConstraint(
-                fields=["user", "role", "unit", "bloc", "council"],
-                name="role_assignment_unique",
-                nulls_distinct=False,
+                fields=["user", "role"],
+                name="role_assignment_unique_global",
+                condition=models.Q(unit__isnull=True, bloc__isnull=True, council__isnull=True),
             ),
             models.CheckConstraint(
                 condition=(

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -11,23 +12,28 @@ from approvals.models.roles import ROLE_SCOPES, Role, ScopeKind
 from approvals.services.audit import audit_record
 
 ADMINISTRATORS_GROUP = "Quản trị hệ thống"
-# Models the administrator role manages in the Django admin.
-ADMINISTERED_MODELS = (
-    "unit",
-    "person",
-    "emulationbloc",
-    "blocmembership",
-    "blocleadership",
-    "awardscouncil",
-    "councilmembership",
-    "award",
-    "awardversion",
-    "awardrule",
-    "documenttype",
-    "campaign",
-    "emulationregistration",
-    "roleassignment",
-)
+# Models the administrator role manages in the Django admin, per app.
+ADMINISTERED_MODELS = {
+    "approvals": (
+        "unit",
+        "person",
+        "emulationbloc",
+        "blocmembership",
+        "blocleadership",
+        "awardscouncil",
+        "councilmembership",
+        "award",
+        "awardversion",
+        "awardrule",
+        "documenttype",
+        "campaign",
+        "emulationregistration",
+        "roleassignment",
+        "calendarday",
+        "auditevent",
+    ),
+    "workflows": ("route", "routeversion", "stage"),
+}
 
 
 def _scope_object(role: str, unit, bloc, council):
@@ -44,13 +50,13 @@ def _scope_object(role: str, unit, bloc, council):
 
 
 def administrators_group() -> Group:
-    group, created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="approvals", content_type__model__in=ADMINISTERED_MODELS
-            ).exclude(codename__in=[codes for _k, cs in ROLE_SCOPES.values() for codes in cs])
-        )
+    """The administrators' group, with the model permissions of what they manage."""
+    group, _created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    scoped = {codename for _kind, codenames in ROLE_SCOPES.values() for codename in codenames}
+    managed = Q()
+    for app_label, models in ADMINISTERED_MODELS.items():
+        managed |= Q(content_type__app_label=app_label, content_type__model__in=models)
+    group.permissions.set(Permission.objects.filter(managed).exclude(codename__in=scoped))
     return group
 
 

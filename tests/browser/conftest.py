@@ -38,9 +38,11 @@ def live_demo(live_server):
     """The live server with the demo data (reloaded if a previous test flushed it)."""
     from approvals.demo.loader import load_demo
     from approvals.models import Unit
+    from workflows.demo import load_demo_routes
 
     if not Unit.objects.filter(code="bqp").exists():
         load_demo()
+        load_demo_routes()
     return live_server
 
 

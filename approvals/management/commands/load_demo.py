@@ -4,6 +4,7 @@ from django.utils import translation
 from approvals.demo import data
 from approvals.demo.loader import load_demo
 from approvals.models.roles import Role
+from workflows.demo import load_demo_routes
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet_logins=False, **options):
         counts = load_demo()
+        counts["routes"] = load_demo_routes()
         self.stdout.write(
             "Demo data: " + ", ".join(f"{name} {count}" for name, count in counts.items())
         )

@@ -1,0 +1,89 @@
+"""The demo's three routes, as data (see README: Giấy khen, Bằng khen BQP, Cờ thi đua BQP)."""
+
+from django.db import transaction
+
+from approvals.models import Award
+from workflows.models import Route, VersionStatus
+from workflows.routes import route_version_draft, route_version_publish
+
+U, P, D, B, M = "unit", "parent", "direct", "bloc", "ministry"
+
+DEMO_ROUTES = [
+    (
+        "giay-khen",
+        "Giấy khen do thủ trưởng cấp trên trực tiếp quyết định",
+        "giay-khen",
+        [
+            ("prepare", U, "unit_officer", 5, {}),
+            ("approval", U, "unit_commander", 3, {}),
+            ("review", P, "unit_officer", 5, {}),
+            ("decision", P, "deciding_authority", 5, {}),
+        ],
+    ),
+    (
+        "bk-bqp",
+        "Bằng khen của Bộ trưởng Bộ Quốc phòng",
+        "bk-bqp",
+        [
+            ("prepare", U, "unit_officer", 5, {}),
+            ("approval", U, "unit_commander", 3, {}),
+            ("review", D, "unit_officer", 5, {}),
+            ("approval", D, "unit_commander", 3, {}),
+            ("appraisal", M, "secretariat_officer", 10, {}),
+            (
+                "council_vote",
+                M,
+                "council_secretary",
+                10,
+                {"threshold_percent": 50, "threshold_rule": "gt", "quorum": [2, 3]},
+            ),
+            ("decision", M, "deciding_authority", 10, {}),
+        ],
+    ),
+    (
+        "co-bqp",
+        "Cờ thi đua của Bộ Quốc phòng qua bình xét của khối",
+        "co-bqp",
+        [
+            ("prepare", U, "unit_officer", 5, {}),
+            ("approval", U, "unit_commander", 3, {}),
+            ("bloc_vote", B, "bloc_officer", 15, {"acclaim_quota": 1}),
+            ("appraisal", M, "secretariat_officer", 10, {}),
+            (
+                "council_vote",
+                M,
+                "council_secretary",
+                10,
+                {"threshold_percent": 50, "threshold_rule": "gt", "quorum": [2, 3]},
+            ),
+            ("decision", M, "deciding_authority", 10, {}),
+        ],
+    ),
+]
+
+
+@transaction.atomic
+def load_demo_routes() -> int:
+    """Create and publish the demo routes that do not exist yet; returns how many exist."""
+    for code, name, award_code, stages in DEMO_ROUTES:
+        route, created = Route.objects.get_or_create(
+            code=code, defaults={"name": name, "award": Award.objects.get(code=award_code)}
+        )
+        if created or not route.versions.filter(status=VersionStatus.PUBLISHED).exists():
+            version = route_version_draft(
+                actor=None,
+                route=route,
+                note="Quy trình mẫu",
+                stages=[
+                    {
+                        "kind": kind,
+                        "level": level,
+                        "acting_role": role,
+                        "time_limit_working_days": days,
+                        "settings": options,
+                    }
+                    for kind, level, role, days, options in stages
+                ],
+            )
+            route_version_publish(actor=None, version=version)
+    return Route.objects.count()
