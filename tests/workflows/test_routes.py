@@ -164,15 +164,19 @@ def _inline_post(version, rows):
     return data
 
 
-def test_admin_refuses_to_save_an_invalid_draft_and_keeps_what_was_typed(client_for):
-    route = Route.objects.get(code="bk-bqp")
-    draft = route_version_draft(actor=None, route=route, stages=[])
+def _save_new_draft_in_admin(client, rows):
+    """An administrator fills an empty draft of the bk-bqp route with `rows` and saves it."""
+    draft = route_version_draft(actor=None, route=Route.objects.get(code="bk-bqp"), stages=[])
     url = reverse("admin:workflows_routeversion_change", args=[draft.pk])
+    return draft, client.post(url, _inline_post(draft, rows))
+
+
+def test_admin_refuses_to_save_an_invalid_draft_and_keeps_what_was_typed(client_for):
     rows = [
         (1, "prepare", "unit", "unit_officer"),
         (2, "council_vote", "bloc", "council_secretary"),
     ]
-    response = client_for("quantri").post(url, _inline_post(draft, rows))
+    draft, response = _save_new_draft_in_admin(client_for("quantri"), rows)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Quy trình chưa có bước quyết định khen thưởng." in html
@@ -182,14 +186,11 @@ def test_admin_refuses_to_save_an_invalid_draft_and_keeps_what_was_typed(client_
 
 
 def test_admin_saves_a_valid_draft(client_for):
-    route = Route.objects.get(code="bk-bqp")
-    draft = route_version_draft(actor=None, route=route, stages=[])
-    url = reverse("admin:workflows_routeversion_change", args=[draft.pk])
     rows = [
         (1, "prepare", "unit", "unit_officer"),
         (2, "decision", "ministry", "deciding_authority"),
     ]
-    response = client_for("quantri").post(url, _inline_post(draft, rows))
+    draft, response = _save_new_draft_in_admin(client_for("quantri"), rows)
     assert response.status_code == 302
     assert list(draft.stages.values_list("kind", flat=True)) == ["prepare", "decision"]
 
