@@ -8,14 +8,30 @@ from workflows.routes import route_version_draft, route_version_publish
 
 U, P, D, B, M = "unit", "parent", "direct", "bloc", "ministry"
 
+# Every demo route starts in the unit; the Ministry's routes end the same way.
+UNIT_START = [
+    ("prepare", U, "unit_officer", 5, {}),
+    ("approval", U, "unit_commander", 3, {}),
+]
+MINISTRY_END = [
+    ("appraisal", M, "secretariat_officer", 10, {}),
+    (
+        "council_vote",
+        M,
+        "council_secretary",
+        10,
+        {"threshold_percent": 50, "threshold_rule": "gt", "quorum": [2, 3]},
+    ),
+    ("decision", M, "deciding_authority", 10, {}),
+]
+
 DEMO_ROUTES = [
     (
         "giay-khen",
         "Giấy khen do thủ trưởng cấp trên trực tiếp quyết định",
         "giay-khen",
         [
-            ("prepare", U, "unit_officer", 5, {}),
-            ("approval", U, "unit_commander", 3, {}),
+            *UNIT_START,
             ("review", P, "unit_officer", 5, {}),
             ("decision", P, "deciding_authority", 5, {}),
         ],
@@ -25,39 +41,17 @@ DEMO_ROUTES = [
         "Bằng khen của Bộ trưởng Bộ Quốc phòng",
         "bk-bqp",
         [
-            ("prepare", U, "unit_officer", 5, {}),
-            ("approval", U, "unit_commander", 3, {}),
+            *UNIT_START,
             ("review", D, "unit_officer", 5, {}),
             ("approval", D, "unit_commander", 3, {}),
-            ("appraisal", M, "secretariat_officer", 10, {}),
-            (
-                "council_vote",
-                M,
-                "council_secretary",
-                10,
-                {"threshold_percent": 50, "threshold_rule": "gt", "quorum": [2, 3]},
-            ),
-            ("decision", M, "deciding_authority", 10, {}),
+            *MINISTRY_END,
         ],
     ),
     (
         "co-bqp",
         "Cờ thi đua của Bộ Quốc phòng qua bình xét của khối",
         "co-bqp",
-        [
-            ("prepare", U, "unit_officer", 5, {}),
-            ("approval", U, "unit_commander", 3, {}),
-            ("bloc_vote", B, "bloc_officer", 15, {"acclaim_quota": 1}),
-            ("appraisal", M, "secretariat_officer", 10, {}),
-            (
-                "council_vote",
-                M,
-                "council_secretary",
-                10,
-                {"threshold_percent": 50, "threshold_rule": "gt", "quorum": [2, 3]},
-            ),
-            ("decision", M, "deciding_authority", 10, {}),
-        ],
+        [*UNIT_START, ("bloc_vote", B, "bloc_officer", 15, {"acclaim_quota": 1}), *MINISTRY_END],
     ),
 ]
 

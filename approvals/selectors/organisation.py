@@ -38,9 +38,7 @@ def get_person_for_user(user, person_id: int) -> Person:
 
 
 def roles_of(user) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user).select_related(
-        "unit", "bloc", "council", "council__unit"
-    )
+    return RoleAssignment.objects.filter(user=user).select_related("unit", "bloc", "council")
 
 
 def blocs_for_user(user) -> QuerySet[EmulationBloc]:
