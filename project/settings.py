@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,6 +140,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A project beat` runs these; reminders go out every working morning.
+CELERY_BEAT_SCHEDULE = {
+    "due-task-reminders": {
+        "task": "approvals.due_task_reminders_send",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-sat"),
+    },
+}
 
 # E-mail through Django's backends (console locally, SMTP when configured).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -4,6 +4,16 @@ from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
 from .catalogue import Award, AwardRule, AwardVersion, DocumentType
 from .councils import AwardsCouncil, CouncilMembership
+from .nominations import (
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    EventAction,
+    Nomination,
+    NominationEvent,
+    NominationStatus,
+    SubmissionLetter,
+)
+from .notifications import Notification, NotificationKind
 from .organisation import Unit, UnitLevel
 from .people import Person
 from .roles import (
@@ -17,6 +27,8 @@ from .roles import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "FINAL_STATUSES",
     "AuditEvent",
     "Award",
     "AwardRule",
@@ -34,8 +46,15 @@ __all__ = [
     "DocumentType",
     "EmulationBloc",
     "EmulationRegistration",
+    "EventAction",
+    "Nomination",
+    "NominationEvent",
+    "NominationStatus",
+    "Notification",
+    "NotificationKind",
     "Person",
     "RoleAssignment",
+    "SubmissionLetter",
     "Unit",
     "UnitGroupObjectPermission",
     "UnitLevel",

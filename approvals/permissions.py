@@ -1,0 +1,103 @@
+"""Who may see and act on nominations, as predicates over a user's scope and as SQL filters.
+
+Every page, the API and the services ask these; none of them asks guardian row by row.
+"""
+
+from django.db.models import Q
+
+from approvals.models import Nomination, NominationStatus, Unit
+from approvals.selectors.scope import UserScope
+
+UNIT_ACTING = ("prepare_nomination", "approve_nomination", "act_secretariat", "decide_award")
+COUNCIL_ACTING = ("run_council_session", "chair_council")
+
+
+def _prepare_units(scope: UserScope) -> tuple[frozenset[int], tuple[str, ...]]:
+    """Units the user prepares for exactly, and the paths of subtrees they prepare for."""
+    exact = scope.units_with("prepare_nomination")
+    subtrees = tuple(
+        path for unit_id, path, whole in scope.record_units if whole and unit_id in exact
+    )
+    return exact, subtrees
+
+
+def may_prepare(scope: UserScope, unit: Unit) -> bool:
+    exact, subtrees = _prepare_units(scope)
+    return unit.pk in exact or any(unit.path.startswith(path) for path in subtrees)
+
+
+def prepare_q(scope: UserScope, unit_field: str) -> Q:
+    exact, subtrees = _prepare_units(scope)
+    condition = Q(**{f"{unit_field}_id__in": exact})
+    for path in subtrees:
+        condition |= Q(**{f"{unit_field}__path__startswith": path})
+    return condition
+
+
+def acting_q(scope: UserScope) -> Q:
+    """Active nominations waiting for this user (or for anyone sharing their role)."""
+    condition = Q(acting_permission="prepare_nomination") & prepare_q(scope, "acting_unit")
+    for codename in UNIT_ACTING[1:]:
+        units = scope.units_with(codename)
+        if units:
+            condition |= Q(acting_permission=codename, acting_unit_id__in=units)
+    blocs = scope.blocs_with("act_for_bloc")
+    if blocs:
+        condition |= Q(acting_permission="act_for_bloc", acting_bloc_id__in=blocs)
+    for codename in COUNCIL_ACTING:
+        councils = scope.councils_with(codename)
+        if councils:
+            condition |= Q(acting_permission=codename, acting_council_id__in=councils)
+    return condition & Q(
+        status__in=[NominationStatus.DRAFT, NominationStatus.IN_PROGRESS, NominationStatus.RETURNED]
+    )
+
+
+def visible_q(scope: UserScope) -> Q:
+    """Nominations the user may read.
+
+    Their units' records (drafts only for those who prepare them), whatever waits for them,
+    a bloc's members' nominations at the bloc stage, and a council's agenda.
+    """
+    if scope.is_admin:
+        return Q()
+    condition = (scope.records_q("submitting_unit") & ~Q(status=NominationStatus.DRAFT)) | (
+        prepare_q(scope, "submitting_unit")
+    )
+    condition |= acting_q(scope)
+    if scope.council_ids:
+        condition |= Q(acting_council_id__in=scope.council_ids) & ~Q(status=NominationStatus.DRAFT)
+    return condition
+
+
+def may_act(scope: UserScope, nomination: Nomination) -> bool:
+    """Whether the user may act on the nomination's current stage now."""
+    if not nomination.is_active or scope.user_id is None:
+        return False
+    if nomination.claimed_by_id not in (None, scope.user_id):
+        return False
+    codename = nomination.acting_permission
+    if codename == "prepare_nomination":
+        return nomination.acting_unit is not None and may_prepare(scope, nomination.acting_unit)
+    if codename in UNIT_ACTING:
+        return nomination.acting_unit_id in scope.units_with(codename)
+    if codename == "act_for_bloc":
+        return nomination.acting_bloc_id in scope.blocs_with(codename)
+    if codename in COUNCIL_ACTING:
+        return nomination.acting_council_id in scope.councils_with(codename)
+    return False
+
+
+def may_record_vote(scope: UserScope, nomination: Nomination) -> bool:
+    """The council's secretary or chair, or the bloc's officer, at a vote stage."""
+    if not nomination.is_active:
+        return False
+    if nomination.acting_council_id is not None:
+        return any(
+            nomination.acting_council_id in scope.councils_with(code) for code in COUNCIL_ACTING
+        )
+    return nomination.acting_bloc_id in scope.blocs_with("act_for_bloc")
+
+
+def may_withdraw(scope: UserScope, nomination: Nomination) -> bool:
+    return nomination.is_active and may_prepare(scope, nomination.submitting_unit)

@@ -1,0 +1,124 @@
+"""Reading nominations: what a user may see, what waits for them, and who must act."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from approvals.models import (
+    BlocUserObjectPermission,
+    CouncilUserObjectPermission,
+    Nomination,
+    NominationEvent,
+    SubmissionLetter,
+    UnitUserObjectPermission,
+)
+from approvals.permissions import COUNCIL_ACTING, acting_q, visible_q
+from approvals.selectors.scope import scope_for
+
+LIST_RELATED = (
+    "award",
+    "campaign",
+    "submitting_unit",
+    "current_stage",
+    "acting_unit",
+    "acting_bloc",
+    "acting_council",
+    "claimed_by",
+    "letter",
+)
+
+
+def nominations_for_user(user) -> QuerySet[Nomination]:
+    """Every nomination the user may read, filtered in SQL."""
+    return Nomination.objects.filter(visible_q(scope_for(user))).select_related(*LIST_RELATED)
+
+
+def get_nomination_for_user(user, nomination_id: int) -> Nomination:
+    """The nomination, or 404 for anyone who may not read it."""
+    return get_object_or_404(
+        nominations_for_user(user).select_related("person", "nominee_unit", "route_version"),
+        pk=nomination_id,
+    )
+
+
+def inbox_for_user(user) -> QuerySet[Nomination]:
+    """Nominations waiting at a stage this user acts on, oldest deadline first.
+
+    Claimed tasks stay in the claimant's inbox only.
+    """
+    scope = scope_for(user)
+    return (
+        Nomination.objects.filter(acting_q(scope))
+        .filter(Q(claimed_by__isnull=True) | Q(claimed_by_id=scope.user_id))
+        .select_related(*LIST_RELATED)
+        .order_by("due_date", "pk")
+    )
+
+
+def inbox_counts(user) -> dict[str, int]:
+    """Total, overdue and claimed-by-me counts of the inbox, in one query."""
+    from django.db.models import Count
+
+    today = timezone.localdate()
+    return (
+        inbox_for_user(user)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            mine=Count("pk", filter=Q(claimed_by_id=user.pk)),
+        )
+    )
+
+
+def timeline(nomination: Nomination) -> QuerySet[NominationEvent]:
+    return nomination.events.select_related("actor").order_by("created_at", "pk")
+
+
+def acting_users(nomination: Nomination) -> QuerySet:
+    """The users who may act on the nomination's current stage (one query)."""
+    User = get_user_model()
+    codename = nomination.acting_permission
+    if not nomination.is_active or not codename:
+        return User.objects.none()
+    if codename == "act_for_bloc":
+        holders = BlocUserObjectPermission.objects.filter(
+            permission__codename=codename, content_object_id=nomination.acting_bloc_id
+        )
+    elif codename in COUNCIL_ACTING:
+        holders = CouncilUserObjectPermission.objects.filter(
+            permission__codename=codename, content_object_id=nomination.acting_council_id
+        )
+    else:
+        unit = nomination.acting_unit
+        holders = UnitUserObjectPermission.objects.filter(
+            permission__codename=codename, content_object_id=unit.pk
+        )
+        if codename == "prepare_nomination":
+            holders = holders | UnitUserObjectPermission.objects.filter(
+                permission__codename=codename,
+                content_object_id__in=unit.ancestor_ids(),
+                content_object__nominations_include_subunits=True,
+            )
+    users = User.objects.filter(pk__in=holders.values("user_id"), is_active=True)
+    if nomination.claimed_by_id:
+        users = users.filter(pk=nomination.claimed_by_id)
+    return users.order_by("username")
+
+
+def letters_for_user(user) -> QuerySet[SubmissionLetter]:
+    """Letters with at least one nomination the user may read, or of units they prepare for."""
+    from approvals.permissions import prepare_q
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return SubmissionLetter.objects.select_related("unit", "campaign")
+    visible = Nomination.objects.filter(visible_q(scope)).values("letter_id")
+    return SubmissionLetter.objects.filter(
+        Q(pk__in=visible) | prepare_q(scope, "unit")
+    ).select_related("unit", "campaign")
+
+
+def get_letter_for_user(user, letter_id: int) -> SubmissionLetter:
+    return get_object_or_404(letters_for_user(user), pk=letter_id)

@@ -1,0 +1,464 @@
+"""Writing nominations: create, edit, act on a stage (approve, return, reject), withdraw, claim.
+
+Every function here runs in one transaction, locks the nomination row, checks the actor
+against approvals.permissions, moves the viewflow process through workflows.engine, records
+one timeline event and one audit event, and leaves notifications to be sent on commit.
+A refused action raises PermissionDenied or ValidationError and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import (
+    Award,
+    Campaign,
+    EventAction,
+    Nomination,
+    NominationEvent,
+    NominationStatus,
+    Person,
+    SubmissionLetter,
+    Unit,
+)
+from approvals.models.catalogue import AwardSubject
+from approvals.permissions import may_act, may_prepare, may_record_vote, may_withdraw
+from approvals.selectors.calendar import add_working_days
+from approvals.selectors.scope import scope_for
+from approvals.services.audit import audit_record
+from approvals.services.notifications import notify_outcome, notify_stage_actors
+from workflows.actors import resolve_acting
+from workflows.engine import process_advance, process_start, task_claim, task_release
+from workflows.models import Stage, StageKind
+from workflows.routes import route_for
+
+VOTE_KINDS = (StageKind.COUNCIL_VOTE, StageKind.BLOC_VOTE)
+
+
+class Action:
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+
+
+class ReturnTo:
+    PREVIOUS = "previous"
+    UNIT = "unit"
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """What a council or bloc vote delivers to its stage (the voting work builds this)."""
+
+    passed: bool
+    agree: int
+    members: int
+    required: int
+    note: str = ""
+
+    def summary(self) -> str:
+        return _("Tán thành %(agree)s/%(members)s thành viên (cần %(required)s): %(outcome)s.") % {
+            "agree": self.agree,
+            "members": self.members,
+            "required": self.required,
+            "outcome": _("đạt") if self.passed else _("không đạt"),
+        }
+
+
+def _stages(nomination: Nomination) -> dict[int, Stage]:
+    return {s.position: s for s in nomination.route_version.stages.order_by("position")}
+
+
+def _stage_label(stage: Stage | None) -> str:
+    if stage is None:
+        return ""
+    return f"{stage.position}. {stage.get_kind_display()} — {stage.get_level_display()}"
+
+
+def _enter(nomination: Nomination, stage: Stage) -> None:
+    acting = resolve_acting(
+        stage=stage, submitting_unit=nomination.submitting_unit, year=nomination.campaign.year
+    )
+    today = timezone.localdate()
+    nomination.stage_position = stage.position
+    nomination.current_stage = stage
+    nomination.acting_permission = acting.permission
+    nomination.acting_unit = acting.unit
+    nomination.acting_bloc_id = acting.bloc_id
+    nomination.acting_council = acting.council
+    nomination.claimed_by = None
+    nomination.stage_entered_at = timezone.now()
+    nomination.due_date = add_working_days(today, stage.time_limit_working_days)
+
+
+def _finish(nomination: Nomination, status: str) -> None:
+    nomination.status = status
+    nomination.acting_permission = ""
+    nomination.acting_unit = None
+    nomination.acting_bloc_id = None
+    nomination.acting_council = None
+    nomination.claimed_by = None
+    nomination.due_date = None
+    nomination.resume_position = None
+    nomination.finished_at = timezone.now()
+
+
+def _record(
+    nomination: Nomination,
+    *,
+    actor,
+    action: str,
+    before: Stage | None,
+    comment: str = "",
+    data: dict | None = None,
+) -> NominationEvent:
+    after = nomination.current_stage if nomination.is_active else None
+    event = NominationEvent.objects.create(
+        nomination=nomination,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        from_position=before.position if before else None,
+        from_stage=_stage_label(before),
+        to_position=after.position if after else None,
+        to_stage=_stage_label(after),
+        status_after=nomination.status,
+        comment=comment,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        verb=f"nomination.{action}",
+        obj=nomination,
+        data={
+            "from": event.from_position,
+            "to": event.to_position,
+            "status": nomination.status,
+            **(data or {}),
+        },
+    )
+    return event
+
+
+def _locked(nomination: Nomination) -> Nomination:
+    return (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related(
+            "submitting_unit", "campaign", "route_version", "current_stage", "acting_unit"
+        )
+        .get(pk=nomination.pk)
+    )
+
+
+def _check_nominee(
+    *, award: Award, unit: Unit, person: Person | None, nominee_unit: Unit | None
+) -> None:
+    if (person is None) == (nominee_unit is None):
+        raise ValidationError(_("Chọn một cá nhân hoặc một tập thể được đề nghị."))
+    if person is not None and award.subject == AwardSubject.COLLECTIVE:
+        raise ValidationError(
+            {"person": _("“%(award)s” chỉ xét cho tập thể.") % {"award": award.name}}
+        )
+    if nominee_unit is not None and award.subject == AwardSubject.INDIVIDUAL:
+        raise ValidationError(
+            {"nominee_unit": _("“%(award)s” chỉ xét cho cá nhân.") % {"award": award.name}}
+        )
+    if person is not None and not person.unit.is_within(unit):
+        raise ValidationError({"person": _("Người này không thuộc đơn vị đề nghị.")})
+    if nominee_unit is not None and not nominee_unit.is_within(unit):
+        raise ValidationError({"nominee_unit": _("Tập thể này không thuộc đơn vị đề nghị.")})
+
+
+@transaction.atomic
+def nomination_create(
+    *,
+    actor,
+    submitting_unit: Unit,
+    award: Award,
+    campaign: Campaign,
+    achievements: str,
+    person: Person | None = None,
+    nominee_unit: Unit | None = None,
+    letter: SubmissionLetter | None = None,
+) -> Nomination:
+    """Start a nomination as a draft at the first stage of the award's route.
+
+    Side effects: pins the route version in force; starts the viewflow process; records the
+    "created" event and an audit event.
+    """
+    if not may_prepare(scope_for(actor), submitting_unit):
+        raise PermissionDenied(_("Bạn không lập đề nghị cho đơn vị này."))
+    if not campaign.is_open:
+        raise ValidationError({"campaign": _("Đợt thi đua này đã dừng nhận đề nghị.")})
+    _check_nominee(award=award, unit=submitting_unit, person=person, nominee_unit=nominee_unit)
+    if not achievements.strip():
+        raise ValidationError({"achievements": _("Nhập tóm tắt thành tích.")})
+    if letter is not None and (letter.unit_id, letter.campaign_id) != (
+        submitting_unit.pk,
+        campaign.pk,
+    ):
+        raise ValidationError({"letter": _("Tờ trình phải của cùng đơn vị và đợt thi đua.")})
+    duplicate = Nomination.objects.filter(
+        award=award,
+        campaign=campaign,
+        person=person,
+        nominee_unit=nominee_unit,
+        status__in=[
+            NominationStatus.DRAFT,
+            NominationStatus.IN_PROGRESS,
+            NominationStatus.RETURNED,
+            NominationStatus.AWARDED,
+        ],
+    ).exists()
+    if duplicate:
+        raise ValidationError(
+            _("Đã có đề nghị “%(award)s” cho đối tượng này trong đợt thi đua.")
+            % {"award": award.name}
+        )
+    version = route_for(award=award, campaign=campaign)
+    if version is None:
+        raise ValidationError(
+            _("Chưa có quy trình xét duyệt đang áp dụng cho “%(award)s”.") % {"award": award.name}
+        )
+    stages = _stages(Nomination(route_version=version))
+    process, task = process_start()
+    nomination = Nomination(
+        award=award,
+        campaign=campaign,
+        submitting_unit=submitting_unit,
+        person=person,
+        nominee_unit=nominee_unit,
+        nominee_name=person.full_name if person else nominee_unit.name,
+        achievements=achievements.strip(),
+        letter=letter,
+        route_version=version,
+        process=process,
+        current_task=task,
+        created_by=actor,
+    )
+    _enter(nomination, stages[1])
+    nomination.save()
+    _record(nomination, actor=actor, action=EventAction.CREATED, before=None)
+    return nomination
+
+
+@transaction.atomic
+def nomination_update(
+    *, actor, nomination: Nomination, achievements: str, letter: SubmissionLetter | None
+) -> Nomination:
+    """Edit a nomination while it is being prepared at its unit.
+
+    Side effects: saves the summary and the letter; writes an audit event.
+    """
+    nomination = _locked(nomination)
+    if not (nomination.stage_position == 1 and may_act(scope_for(actor), nomination)):
+        raise PermissionDenied(_("Chỉ sửa được đề nghị đang lập hoặc bị trả lại ở đơn vị."))
+    if not achievements.strip():
+        raise ValidationError({"achievements": _("Nhập tóm tắt thành tích.")})
+    if letter is not None and (letter.unit_id, letter.campaign_id) != (
+        nomination.submitting_unit_id,
+        nomination.campaign_id,
+    ):
+        raise ValidationError({"letter": _("Tờ trình phải của cùng đơn vị và đợt thi đua.")})
+    nomination.achievements = achievements.strip()
+    nomination.letter = letter
+    nomination.save(update_fields=["achievements", "letter"])
+    audit_record(actor=actor, verb="nomination.update", obj=nomination)
+    return nomination
+
+
+def _advance(nomination: Nomination, *, actor, stages: dict[int, Stage], outcome: str) -> Stage:
+    """Move to the next stage (or back to the stage that returned it); AWARDED after the last."""
+    position = nomination.stage_position
+    target = position + 1
+    if nomination.resume_position and nomination.resume_position > position:
+        target = nomination.resume_position
+    if target > max(stages):
+        nomination.current_task = process_advance(
+            task=nomination.current_task, finished=True, outcome=outcome
+        )
+        _finish(nomination, NominationStatus.AWARDED)
+        return None
+    _enter(nomination, stages[target])
+    if target >= (nomination.resume_position or 0):
+        nomination.resume_position = None
+    nomination.status = NominationStatus.IN_PROGRESS
+    nomination.current_task = process_advance(
+        task=nomination.current_task, finished=False, outcome=outcome
+    )
+    return stages[target]
+
+
+def _require_reason(comment: str) -> str:
+    if not comment.strip():
+        raise ValidationError({"comment": _("Phải nêu lý do.")})
+    return comment.strip()
+
+
+def _apply(
+    nomination: Nomination,
+    *,
+    actor,
+    action: str,
+    comment: str,
+    return_to: str,
+    vote: VoteResult | None = None,
+) -> Nomination:
+    stages = _stages(nomination)
+    before = nomination.current_stage
+    data = {}
+    if vote is not None:
+        data = {"agree": vote.agree, "members": vote.members, "required": vote.required}
+    if action == Action.APPROVE:
+        if before.kind in VOTE_KINDS and vote is None:
+            raise ValidationError(
+                _("Bước bỏ phiếu chỉ chuyển tiếp theo kết quả biểu quyết của hội đồng hoặc khối.")
+            )
+        first_submission = nomination.status == NominationStatus.DRAFT
+        _advance(nomination, actor=actor, stages=stages, outcome=action)
+        if nomination.status == NominationStatus.AWARDED:
+            event_action = EventAction.AWARDED
+        elif vote is not None:
+            event_action = EventAction.VOTED
+        elif before.position == 1:
+            event_action = EventAction.SUBMITTED
+            if first_submission:
+                nomination.submitted_at = timezone.now()
+        else:
+            event_action = EventAction.APPROVED
+    elif action == Action.RETURN:
+        comment = _require_reason(comment)
+        if before.position == 1:
+            raise ValidationError(_("Đề nghị đang ở đơn vị đề nghị, không trả lại được nữa."))
+        target = 1 if return_to == ReturnTo.UNIT else before.position - 1
+        nomination.resume_position = before.position
+        _enter(nomination, stages[target])
+        nomination.status = (
+            NominationStatus.RETURNED if target == 1 else NominationStatus.IN_PROGRESS
+        )
+        nomination.current_task = process_advance(
+            task=nomination.current_task, finished=False, outcome=action
+        )
+        event_action = EventAction.RETURNED
+    elif action == Action.REJECT:
+        comment = comment.strip() if vote is not None else _require_reason(comment)
+        nomination.current_task = process_advance(
+            task=nomination.current_task, finished=True, outcome=action
+        )
+        _finish(nomination, NominationStatus.REJECTED)
+        event_action = EventAction.VOTED if vote is not None else EventAction.REJECTED
+    else:
+        raise ValidationError(_("Thao tác không hợp lệ."))
+    nomination.save()
+    event = _record(
+        nomination, actor=actor, action=event_action, before=before, comment=comment, data=data
+    )
+    if nomination.is_active:
+        notify_stage_actors(nomination)
+    if action != Action.APPROVE or not nomination.is_active:
+        notify_outcome(nomination, event)
+    return nomination
+
+
+@transaction.atomic
+def stage_act(
+    *,
+    actor,
+    nomination: Nomination,
+    action: str,
+    comment: str = "",
+    return_to: str = ReturnTo.PREVIOUS,
+) -> Nomination:
+    """Approve, return or reject the nomination at its current stage.
+
+    Approve moves on (back to the stage that returned it, after a return; awarded after the
+    decision stage). Return goes to the previous stage or to the submitting unit and needs a
+    reason. Reject ends it and needs a reason.
+    Side effects: completes the stage's viewflow task and opens the next one; records a
+    timeline event and an audit event; notifies whoever must act next (and the submitting
+    unit of returns, rejections and awards) after commit.
+    """
+    nomination = _locked(nomination)
+    if not may_act(scope_for(actor), nomination):
+        raise PermissionDenied(_("Bạn không có quyền xử lý đề nghị này ở bước hiện tại."))
+    return _apply(nomination, actor=actor, action=action, comment=comment, return_to=return_to)
+
+
+@transaction.atomic
+def stage_record_vote_result(*, actor, nomination: Nomination, result: VoteResult) -> Nomination:
+    """Deliver a council or bloc vote's result to the nomination's vote stage.
+
+    Passed: the nomination goes on. Not passed: it is not approved at this level, with the
+    tally as the reason. The voting sessions call this; until then the stage's page does.
+    Side effects: as stage_act.
+    """
+    nomination = _locked(nomination)
+    if not (
+        nomination.current_stage.kind in VOTE_KINDS
+        and may_record_vote(scope_for(actor), nomination)
+    ):
+        raise PermissionDenied(_("Bạn không ghi nhận kết quả biểu quyết cho đề nghị này."))
+    if result.agree > result.members or result.required > result.members:
+        raise ValidationError(_("Số phiếu tán thành không thể lớn hơn tổng số thành viên."))
+    comment = " ".join(part for part in (result.summary(), result.note.strip()) if part)
+    return _apply(
+        nomination,
+        actor=actor,
+        action=Action.APPROVE if result.passed else Action.REJECT,
+        comment=comment,
+        return_to=ReturnTo.PREVIOUS,
+        vote=result,
+    )
+
+
+@transaction.atomic
+def nomination_withdraw(*, actor, nomination: Nomination, comment: str = "") -> Nomination:
+    """The submitting unit withdraws the nomination before it is decided.
+
+    Side effects: ends its viewflow process; records the event and an audit event.
+    """
+    nomination = _locked(nomination)
+    if not may_withdraw(scope_for(actor), nomination):
+        raise PermissionDenied(_("Chỉ đơn vị đề nghị rút được đề nghị chưa có quyết định."))
+    before = nomination.current_stage
+    nomination.current_task = process_advance(
+        task=nomination.current_task, finished=True, outcome="withdraw"
+    )
+    _finish(nomination, NominationStatus.WITHDRAWN)
+    nomination.save()
+    _record(nomination, actor=actor, action=EventAction.WITHDRAWN, before=before, comment=comment)
+    return nomination
+
+
+@transaction.atomic
+def nomination_claim(*, actor, nomination: Nomination) -> Nomination:
+    """Take a shared task so that colleagues holding the same role leave it alone.
+
+    Side effects: sets the task's owner; records the event and an audit event.
+    """
+    nomination = _locked(nomination)
+    if nomination.claimed_by_id is not None or not may_act(scope_for(actor), nomination):
+        raise PermissionDenied(_("Không nhận xử lý được đề nghị này."))
+    nomination.claimed_by = actor
+    nomination.save(update_fields=["claimed_by"])
+    task_claim(task=nomination.current_task, user=actor)
+    _record(nomination, actor=actor, action=EventAction.CLAIMED, before=nomination.current_stage)
+    return nomination
+
+
+@transaction.atomic
+def nomination_release(*, actor, nomination: Nomination) -> Nomination:
+    """Give a claimed task back to everyone holding the role.
+
+    Side effects: clears the task's owner; records the event and an audit event.
+    """
+    nomination = _locked(nomination)
+    if nomination.claimed_by_id != actor.pk:
+        raise PermissionDenied(_("Chỉ người đã nhận mới trả lại được."))
+    nomination.claimed_by = None
+    nomination.save(update_fields=["claimed_by"])
+    task_release(task=nomination.current_task)
+    _record(nomination, actor=actor, action=EventAction.RELEASED, before=nomination.current_stage)
+    return nomination

@@ -1,0 +1,69 @@
+"""Notifications: written in the caller's transaction, e-mailed by Celery after commit."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from approvals.models import Nomination, NominationEvent, Notification, NotificationKind
+
+
+def _render(kind: str, context: dict) -> tuple[str, str]:
+    with translation.override("vi"):
+        subject = render_to_string(f"emails/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{kind}_body.txt", context)
+    return subject[:200], body
+
+
+def notifications_create(
+    *, recipients, nomination: Nomination | None, kind: str, context: dict, dedupe: str = ""
+) -> list[Notification]:
+    """Write one notification per recipient and e-mail them after commit.
+
+    Side effects: inserts Notification rows; enqueues the e-mail task on commit.
+    """
+    subject, body = _render(kind, context)
+    rows = [
+        Notification(
+            recipient=user,
+            nomination=nomination,
+            kind=kind,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{dedupe}:{user.pk}" if dedupe else None,
+        )
+        for user in recipients
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+
+    from approvals.tasks import notification_emails_send
+
+    transaction.on_commit(lambda: notification_emails_send.delay(notification_ids=ids))
+    return created
+
+
+def notify_stage_actors(nomination: Nomination) -> list[Notification]:
+    """Tell everyone who may act on the nomination's new stage that it waits for them."""
+    from approvals.selectors.nominations import acting_users
+
+    return notifications_create(
+        recipients=list(acting_users(nomination)),
+        nomination=nomination,
+        kind=NotificationKind.TASK,
+        context={"nomination": nomination, "stage": nomination.current_stage},
+    )
+
+
+def notify_outcome(nomination: Nomination, event: NominationEvent) -> list[Notification]:
+    """Tell the nomination's author of a return, rejection, withdrawal or award."""
+    author = nomination.created_by
+    if author is None or author.pk == event.actor_id:
+        return []
+    return notifications_create(
+        recipients=[author],
+        nomination=nomination,
+        kind=NotificationKind.OUTCOME,
+        context={"nomination": nomination, "event": event},
+    )

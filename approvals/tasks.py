@@ -1,0 +1,57 @@
+"""Background work: e-mailing notifications and reminding people of tasks falling due."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="approvals.notification_emails_send",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """E-mail the notifications not yet e-mailed; safe to run twice. Returns how many were sent."""
+    from approvals.models import Notification
+
+    sent = 0
+    for notification_id in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update()
+                .select_related("recipient")
+                .filter(pk=notification_id, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            if notification.recipient.email:
+                send_mail(
+                    notification.subject,
+                    notification.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [notification.recipient.email],
+                )
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+@shared_task(name="approvals.due_task_reminders_send")
+def due_task_reminders_send() -> int:
+    """Remind whoever must act of nominations due within two working days or overdue.
+
+    Once per person, nomination and day. Returns how many reminders were written.
+    """
+    from approvals.services.reminders import reminders_create
+
+    return reminders_create(today=timezone.localdate())
