@@ -27,10 +27,12 @@ def may_prepare(scope: UserScope, unit: Unit) -> bool:
 
 
 def prepare_q(scope: UserScope, unit_field: str) -> Q:
+    """Rows whose `unit_field` ("" for the Unit itself) the user prepares nominations for."""
+    prefix = f"{unit_field}__" if unit_field else ""
     exact, subtrees = _prepare_units(scope)
-    condition = Q(**{f"{unit_field}_id__in": exact})
+    condition = Q(**{f"{prefix}pk__in": exact})
     for path in subtrees:
-        condition |= Q(**{f"{unit_field}__path__startswith": path})
+        condition |= Q(**{f"{prefix}path__startswith": path})
     return condition
 
 

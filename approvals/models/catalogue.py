@@ -123,12 +123,17 @@ class AwardVersion(models.Model):
         return f"{self.award} ({self.effective_from:%d/%m/%Y})"
 
     def required_agree_votes(self, council_size: int) -> int:
-        """Agree votes needed out of the whole council: ≥ p% rounds up, > p% is floor + 1."""
-        exact = Decimal(council_size) * self.vote_threshold_percent / 100
-        floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
-        if self.threshold_rule == ThresholdRule.MORE_THAN:
-            return floor + 1
-        return floor if exact == floor else floor + 1
+        """Agree votes needed out of the whole council (see agree_votes_needed)."""
+        return agree_votes_needed(council_size, self.vote_threshold_percent, self.threshold_rule)
+
+
+def agree_votes_needed(size: int, percent, rule: str) -> int:
+    """Agree votes needed out of `size` members: ≥ p% rounds up, > p% is floor + 1."""
+    exact = Decimal(size) * Decimal(str(percent)) / 100
+    floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+    if rule == ThresholdRule.MORE_THAN:
+        return floor + 1
+    return floor if exact == floor else floor + 1
 
 
 class RuleKind(models.TextChoices):

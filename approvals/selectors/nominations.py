@@ -122,3 +122,27 @@ def letters_for_user(user) -> QuerySet[SubmissionLetter]:
 
 def get_letter_for_user(user, letter_id: int) -> SubmissionLetter:
     return get_object_or_404(letters_for_user(user), pk=letter_id)
+
+
+def vote_requirement(nomination: Nomination) -> tuple[int, int, str]:
+    """Members counted, agree votes needed, and the rule's wording, for a vote stage.
+
+    A council counts its whole roster on the day; a bloc counts its member units that year.
+    The stage's settings override the award's threshold.
+    """
+    from approvals.models.catalogue import ThresholdRule, agree_votes_needed
+
+    stage = nomination.current_stage
+    if nomination.acting_council_id:
+        members = nomination.acting_council.roster_on(timezone.localdate()).count()
+    else:
+        members = nomination.acting_bloc.members_in(nomination.campaign.year).count()
+    version = nomination.award.version_on(nomination.campaign.start_date)
+    percent = stage.settings.get("threshold_percent") or (
+        version.vote_threshold_percent if version else 50
+    )
+    rule = stage.settings.get("threshold_rule") or (
+        version.threshold_rule if version else ThresholdRule.MORE_THAN
+    )
+    wording = f"{'≥' if rule == ThresholdRule.AT_LEAST else '>'} {percent}%"
+    return members, agree_votes_needed(members, percent, rule), wording

@@ -26,18 +26,41 @@ BLOCS = Action("bloc_list", _("Khối thi đua"))
 BLOC = Action("bloc_detail", _("Khối thi đua: thành viên, đăng ký, giao ước"), scoped=True)
 COUNCILS = Action("council_list", _("Hội đồng TĐKT"))
 COUNCIL = Action("council_detail", _("Hội đồng TĐKT: thành phần theo nhiệm kỳ"), scoped=True)
+INBOX = Action("nomination_inbox", _("Việc cần xử lý"))
+NOMINATIONS = Action("nomination_list", _("Theo dõi đề nghị khen thưởng"))
+NEW_NOMINATION = Action("nomination_create", _("Lập đề nghị khen thưởng"))
+LETTERS = Action("letter_list", _("Tờ trình"))
 ADMIN = Action("admin:index", _("Trang quản trị: tổ chức, danh mục, đợt thi đua, vai trò"))
 
 ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
-    Role.UNIT_OFFICER: (PEOPLE, UNITS, AWARDS, CAMPAIGNS),
-    Role.UNIT_COMMANDER: (PEOPLE, UNITS, CAMPAIGNS),
-    Role.BLOC_OFFICER: (BLOC, CAMPAIGNS),
-    Role.COUNCIL_MEMBER: (COUNCIL, AWARDS),
-    Role.COUNCIL_SECRETARY: (COUNCIL, AWARDS),
-    Role.COUNCIL_CHAIR: (COUNCIL, AWARDS),
-    Role.SECRETARIAT_OFFICER: (PEOPLE, UNITS, BLOCS, COUNCILS, AWARDS, CAMPAIGNS),
-    Role.DECIDING_AUTHORITY: (AWARDS, CAMPAIGNS),
-    Role.ADMINISTRATOR: (ADMIN, UNITS, PEOPLE, BLOCS, COUNCILS, AWARDS, CAMPAIGNS),
+    Role.UNIT_OFFICER: (
+        INBOX,
+        NEW_NOMINATION,
+        NOMINATIONS,
+        LETTERS,
+        PEOPLE,
+        UNITS,
+        AWARDS,
+        CAMPAIGNS,
+    ),
+    Role.UNIT_COMMANDER: (INBOX, NOMINATIONS, LETTERS, PEOPLE, UNITS, CAMPAIGNS),
+    Role.BLOC_OFFICER: (INBOX, NOMINATIONS, BLOC, CAMPAIGNS),
+    Role.COUNCIL_MEMBER: (NOMINATIONS, COUNCIL, AWARDS),
+    Role.COUNCIL_SECRETARY: (INBOX, NOMINATIONS, COUNCIL, AWARDS),
+    Role.COUNCIL_CHAIR: (INBOX, NOMINATIONS, COUNCIL, AWARDS),
+    Role.SECRETARIAT_OFFICER: (
+        INBOX,
+        NOMINATIONS,
+        LETTERS,
+        PEOPLE,
+        UNITS,
+        BLOCS,
+        COUNCILS,
+        AWARDS,
+        CAMPAIGNS,
+    ),
+    Role.DECIDING_AUTHORITY: (INBOX, NOMINATIONS, AWARDS, CAMPAIGNS),
+    Role.ADMINISTRATOR: (ADMIN, NOMINATIONS, UNITS, PEOPLE, BLOCS, COUNCILS, AWARDS, CAMPAIGNS),
 }
 
 

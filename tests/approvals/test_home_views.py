@@ -8,9 +8,13 @@ from approvals.models import AwardsCouncil, EmulationBloc
 pytestmark = pytest.mark.django_db
 
 # What each demo role's home page offers, written out by hand (not derived from the code).
+WORK = ("nomination_inbox", "nomination_list")
+COMMANDER = (*WORK, "letter_list")
+OFFICER = (*COMMANDER, "nomination_create")
 EXPECTED_ACTIONS = {
     "quantri": {
         "admin:index",
+        "nomination_list",
         "unit_list",
         "people_list",
         "bloc_list",
@@ -18,18 +22,19 @@ EXPECTED_ACTIONS = {
         "award_list",
         "campaign_list",
     },
-    "canbo.f3": {"people_list", "unit_list", "award_list", "campaign_list"},
-    "chihuy.f3": {"people_list", "unit_list", "campaign_list"},
-    "canbo.qk1": {"people_list", "unit_list", "award_list", "campaign_list"},
-    "chihuy.qk1": {"people_list", "unit_list", "campaign_list", "award_list"},
-    "canbo.qk3": {"people_list", "unit_list", "award_list", "campaign_list"},
-    "khoi2.canbo": {"bloc_detail", "campaign_list"},
-    "hd.chutich": {"council_detail", "award_list"},
-    "hd.thuky": {"council_detail", "award_list"},
-    "hd.uyvien1": {"council_detail", "award_list"},
-    "hd.uyvien2": {"council_detail", "award_list"},
-    "hd.uyvien3": {"council_detail", "award_list"},
+    "canbo.f3": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
+    "chihuy.f3": {*COMMANDER, "people_list", "unit_list", "campaign_list"},
+    "canbo.qk1": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
+    "chihuy.qk1": {*COMMANDER, "people_list", "unit_list", "campaign_list", "award_list"},
+    "canbo.qk3": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
+    "khoi2.canbo": {*WORK, "bloc_detail", "campaign_list"},
+    "hd.chutich": {*WORK, "council_detail", "award_list"},
+    "hd.thuky": {*WORK, "council_detail", "award_list"},
+    "hd.uyvien1": {"nomination_list", "council_detail", "award_list"},
+    "hd.uyvien2": {"nomination_list", "council_detail", "award_list"},
+    "hd.uyvien3": {"nomination_list", "council_detail", "award_list"},
     "tth.canbo": {
+        *COMMANDER,
         "people_list",
         "unit_list",
         "bloc_list",
@@ -37,7 +42,7 @@ EXPECTED_ACTIONS = {
         "award_list",
         "campaign_list",
     },
-    "bqp.thutruong": {"award_list", "campaign_list"},
+    "bqp.thutruong": {*WORK, "award_list", "campaign_list"},
 }
 
 

@@ -1,0 +1,259 @@
+"""Nomination pages: inbox, list, page with timeline, and the forms that act through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from approvals.forms import (
+    ActForm,
+    NominationEditForm,
+    NominationForm,
+    VoteResultForm,
+    WithdrawForm,
+)
+from approvals.models import Award, Campaign, NominationStatus
+from approvals.models.people import fold_vietnamese
+from approvals.permissions import may_act, may_record_vote, may_withdraw
+from approvals.selectors import nominations as selectors
+from approvals.selectors.scope import scope_for
+from approvals.services import nominations as services
+from workflows.models import StageKind
+
+PAGE_SIZE = 50
+
+
+def form_error(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def nomination_inbox(request):
+    nominations = selectors.inbox_for_user(request.user)
+    page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/nomination_inbox.html",
+        {
+            "page": page,
+            "counts": selectors.inbox_counts(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _filtered(request, nominations):
+    params = request.GET
+    if params.get("status") in NominationStatus.values:
+        nominations = nominations.filter(status=params["status"])
+    if params.get("award"):
+        nominations = nominations.filter(award__code=params["award"])
+    if params.get("campaign"):
+        nominations = nominations.filter(campaign__code=params["campaign"])
+    if params.get("stage") in StageKind.values:
+        nominations = nominations.filter(current_stage__kind=params["stage"])
+    if params.get("overdue"):
+        nominations = nominations.filter(
+            status__in=[NominationStatus.IN_PROGRESS, NominationStatus.RETURNED],
+            due_date__lt=timezone.localdate(),
+        )
+    search = params.get("q", "").strip()
+    if search:
+        folded = fold_vietnamese(search)
+        nominations = nominations.filter(
+            Q(person__search_name__contains=folded) | Q(nominee_name__icontains=search)
+        )
+    return nominations
+
+
+@login_required
+def nomination_list(request):
+    nominations = _filtered(request, selectors.nominations_for_user(request.user))
+    page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/nomination_list.html",
+        {
+            "page": page,
+            "statuses": NominationStatus.choices,
+            "stages": StageKind.choices,
+            "awards": Award.objects.filter(routes__isnull=False).distinct(),
+            "campaigns": Campaign.objects.all(),
+            "filters": request.GET,
+        },
+    )
+
+
+def _detail_context(request, nomination, **forms) -> dict:
+    scope = scope_for(request.user)
+    can_act = may_act(scope, nomination)
+    at_vote = nomination.is_active and nomination.current_stage.kind in services.VOTE_KINDS
+    context = {
+        "nomination": nomination,
+        "events": selectors.timeline(nomination),
+        "stages": nomination.route_version.stages.all(),
+        "actors": selectors.acting_users(nomination).select_related("person"),
+        "can_act": can_act,
+        "can_edit": can_act and nomination.stage_position == 1,
+        "can_withdraw": may_withdraw(scope, nomination),
+        "can_claim": can_act and nomination.claimed_by_id is None,
+        "can_release": nomination.is_active and nomination.claimed_by_id == request.user.pk,
+        "act_form": ActForm() if can_act else None,
+        "at_vote": at_vote,
+        **forms,
+    }
+    if at_vote and may_record_vote(scope, nomination):
+        members, required, wording = selectors.vote_requirement(nomination)
+        context["vote"] = {"members": members, "required": required, "wording": wording}
+        context.setdefault("vote_form", VoteResultForm(members=members))
+    return context
+
+
+@login_required
+def nomination_detail(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    return render(request, "approvals/nomination_detail.html", _detail_context(request, nomination))
+
+
+@login_required
+def nomination_create(request):
+    form = NominationForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            nomination = services.nomination_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã lưu đề nghị (bản nháp)."))
+            return redirect("nomination_detail", nomination.pk)
+    return render(request, "approvals/nomination_form.html", {"form": form})
+
+
+@login_required
+def nomination_edit(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    if not (nomination.stage_position == 1 and may_act(scope_for(request.user), nomination)):
+        raise PermissionDenied
+    form = NominationEditForm(
+        request.POST or None,
+        user=request.user,
+        nomination=nomination,
+        initial={"achievements": nomination.achievements, "letter": nomination.letter},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nomination_update(
+                actor=request.user, nomination=nomination, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("nomination_detail", nomination.pk)
+    return render(
+        request, "approvals/nomination_form.html", {"form": form, "nomination": nomination}
+    )
+
+
+def _render_detail_with(request, nomination, **forms):
+    """Re-render the page with the bound form that failed, keeping what was typed."""
+    nomination = selectors.get_nomination_for_user(request.user, nomination.pk)
+    context = _detail_context(request, nomination, **forms)
+    return render(request, "approvals/nomination_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def nomination_act(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    form = ActForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stage_act(actor=request.user, nomination=nomination, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("nomination_detail", nomination.pk)
+        else:
+            messages.success(request, _("Đã xử lý đề nghị."))
+            return redirect("nomination_inbox")
+    return _render_detail_with(request, nomination, act_form=form)
+
+
+@login_required
+@require_POST
+def nomination_vote(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    if not (nomination.is_active and may_record_vote(scope_for(request.user), nomination)):
+        raise PermissionDenied
+    members, required, _wording = selectors.vote_requirement(nomination)
+    form = VoteResultForm(request.POST, members=members)
+    if form.is_valid():
+        agree = form.cleaned_data["agree"]
+        result = services.VoteResult(
+            passed=agree >= required,
+            agree=agree,
+            members=members,
+            required=required,
+            note=form.cleaned_data["note"],
+        )
+        try:
+            services.stage_record_vote_result(
+                actor=request.user, nomination=nomination, result=result
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, result.summary())
+            return redirect("nomination_detail", nomination.pk)
+    return _render_detail_with(request, nomination, vote_form=form)
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    services.nomination_withdraw(
+        actor=request.user, nomination=nomination, comment=form.cleaned_data.get("comment", "")
+    )
+    messages.success(request, _("Đã rút đề nghị."))
+    return redirect("nomination_detail", nomination.pk)
+
+
+def _back(request, nomination):
+    if request.POST.get("back") == "inbox":
+        return redirect("nomination_inbox")
+    return redirect("nomination_detail", nomination.pk)
+
+
+@login_required
+@require_POST
+def nomination_claim(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    services.nomination_claim(actor=request.user, nomination=nomination)
+    messages.success(request, _("Đồng chí đã nhận xử lý đề nghị này."))
+    return _back(request, nomination)
+
+
+@login_required
+@require_POST
+def nomination_release(request, nomination_id: int):
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    services.nomination_release(actor=request.user, nomination=nomination)
+    messages.success(request, _("Đã trả đề nghị về hàng chờ chung."))
+    return _back(request, nomination)

@@ -1,0 +1,176 @@
+"""The nomination pages as their users see them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from approvals.models import Nomination, NominationStatus
+from tests.approvals.nomination_helpers import move, nominate, people_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officer_creates_a_draft_through_the_form(client_for):
+    client = client_for("canbo.f3")
+    person = people_of("f3")[3]
+    response = client.post(
+        reverse("nomination_create"),
+        {
+            "submitting_unit": person.unit.pk if person.unit.code == "f3" else "",
+            "campaign": "",
+            "award": "",
+            "person": person.pk,
+            "achievements": "Dẫn đầu phong trào thi đua.",
+        },
+    )
+    # missing choices: the form comes back in Vietnamese with what was typed
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Trường này là bắt buộc." in html
+    assert "Dẫn đầu phong trào thi đua." in html
+
+    from approvals.models import Award, Campaign, Unit
+
+    response = client.post(
+        reverse("nomination_create"),
+        {
+            "submitting_unit": Unit.objects.get(code="f3").pk,
+            "campaign": Campaign.objects.get(code="tdqt-2026").pk,
+            "award": Award.objects.get(code="giay-khen").pk,
+            "person": person.pk,
+            "achievements": "Dẫn đầu phong trào thi đua.",
+        },
+    )
+    nomination = Nomination.objects.get(person=person)
+    assert response.status_code == 302
+    assert response.url == reverse("nomination_detail", args=[nomination.pk])
+    page = client.get(response.url).content.decode()
+    assert "Đang lập" in page and "Gửi đề nghị lên cấp trên" in page
+
+
+def test_a_return_without_reason_keeps_the_nomination_and_says_why(client_for, demo_user):
+    nomination = move(demo_user, nominate(demo_user), "canbo.f3")
+    client = client_for("chihuy.f3")
+    response = client.post(
+        reverse("nomination_act", args=[nomination.pk]), {"action": "return", "comment": " "}
+    )
+    assert response.status_code == 400
+    assert "Phải nêu lý do." in response.content.decode()
+    nomination.refresh_from_db()
+    assert (nomination.stage_position, nomination.status) == (2, NominationStatus.IN_PROGRESS)
+
+    response = client.post(
+        reverse("nomination_act", args=[nomination.pk]),
+        {"action": "return", "return_to": "previous", "comment": "Bổ sung số liệu."},
+    )
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert (nomination.stage_position, nomination.status) == (1, NominationStatus.RETURNED)
+
+
+def test_the_page_shows_where_it_is_who_acts_and_by_when(client_for, demo_user):
+    nomination = move(demo_user, nominate(demo_user), "canbo.f3", "chihuy.f3")
+    html = client_for("canbo.f3").get(reverse("nomination_detail", args=[nomination.pk]))
+    html = html.content.decode()
+    assert "3. Xem xét, tổng hợp" in html
+    assert demo_user("canbo.qk1").person.full_name in html
+    assert "tháng" in html  # the due date, written out in Vietnamese
+    assert html.count('data-event="') == 3
+
+
+def test_another_unit_cannot_open_the_nomination(client_for, demo_user):
+    nomination = nominate(demo_user)
+    for username in ("canbo.qk3", "chihuy.f3", "khoi2.canbo", "hd.uyvien1"):
+        client = client_for(username)
+        url = reverse("nomination_detail", args=[nomination.pk])
+        assert client.get(url).status_code == 404, username
+        act = reverse("nomination_act", args=[nomination.pk])
+        assert client.post(act, {"action": "approve"}).status_code == 404, username
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.DRAFT
+
+
+def test_the_commander_sees_the_submitted_nomination_in_the_inbox(client_for, demo_user):
+    nomination = move(demo_user, nominate(demo_user), "canbo.f3")
+    html = client_for("chihuy.f3").get(reverse("nomination_inbox")).content.decode()
+    assert f'data-nomination="{nomination.pk}"' in html
+    html = client_for("canbo.qk3").get(reverse("nomination_inbox")).content.decode()
+    assert f'data-nomination="{nomination.pk}"' not in html
+
+
+def test_a_letter_is_submitted_and_approved_as_a_whole(client_for, demo_user):
+    from approvals.models import Campaign, Unit
+    from approvals.services.letters import letter_create
+
+    letter = letter_create(
+        actor=demo_user("canbo.f3"),
+        unit=Unit.objects.get(code="f3"),
+        campaign=Campaign.objects.get(code="tdqt-2026"),
+        title="Đề nghị tặng Giấy khen năm 2026",
+    )
+    assert letter.number.startswith("1/TTr-F3")
+    nominations = [nominate(demo_user, index=i) for i in range(3)]
+    Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(letter=letter)
+    url = reverse("letter_act", args=[letter.pk])
+    assert client_for("canbo.f3").post(url, {"action": "approve"}).status_code == 302
+    response = client_for("chihuy.f3").post(url, {"action": "approve"})
+    assert response.status_code == 302
+    stages = set(Nomination.objects.filter(letter=letter).values_list("stage_position", flat=True))
+    assert stages == {3}
+
+
+def _measure(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+PAGES = [
+    ("chihuy.f3", "nomination_inbox"),
+    ("chihuy.f3", "nomination_list"),
+    ("canbo.f3", "nomination_list"),
+    ("tth.canbo", "nomination_list"),
+    ("canbo.qk1", "nomination_list"),
+    ("canbo.f3", "letter_list"),
+    ("canbo.f3", "notification_list"),
+]
+
+
+def test_list_pages_do_the_same_queries_for_10_and_200_nominations(
+    client_for, demo_user, django_assert_max_num_queries
+):
+    from tests.factories.organisation import PersonFactory
+
+    f3 = people_of("f3")[0].unit
+    people = PersonFactory.create_batch(200, unit=f3)
+    for person in people[:10]:
+        move(demo_user, nominate(demo_user, person=person), "canbo.f3")
+    small = {page: _measure(client_for(page[0]), reverse(page[1])) for page in PAGES}
+    for person in people[10:]:
+        move(demo_user, nominate(demo_user, person=person), "canbo.f3")
+    for username, url_name in PAGES:
+        client = client_for(username)
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        assert _measure(client, reverse(url_name)) == small[username, url_name], url_name
+    assert Nomination.objects.filter(submitting_unit=f3).count() == 200
+
+
+def test_the_nomination_page_does_the_same_queries_however_long_its_history(
+    client_for, demo_user, django_assert_max_num_queries
+):
+    short = move(demo_user, nominate(demo_user, index=0), "canbo.f3")
+    long = nominate(demo_user, index=1)
+    for _ in range(5):
+        long = move(demo_user, long, "canbo.f3")
+        from approvals.services.nominations import stage_act
+
+        long = stage_act(
+            actor=demo_user("chihuy.f3"), nomination=long, action="return", comment="Bổ sung."
+        )
+    client = client_for("canbo.f3")
+    with django_assert_max_num_queries(16):
+        first = _measure(client, reverse("nomination_detail", args=[short.pk]))
+    assert _measure(client, reverse("nomination_detail", args=[long.pk])) == first
