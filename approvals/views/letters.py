@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals.forms import ActForm, LetterForm
+from approvals.forms import ActForm, LetterForm, preparable_units
 from approvals.selectors import nominations as selectors
 from approvals.services import letters as services
 from approvals.views.nominations import PAGE_SIZE, form_error
@@ -28,6 +28,8 @@ def letter_list(request):
 
 @login_required
 def letter_create(request):
+    if not preparable_units(request.user).exists():
+        raise PermissionDenied
     form = LetterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from approvals.forms import (
     NominationForm,
     VoteResultForm,
     WithdrawForm,
+    preparable_units,
 )
 from approvals.models import Award, Campaign, NominationStatus
 from approvals.models.people import fold_vietnamese
@@ -127,6 +128,8 @@ def nomination_detail(request, nomination_id: int):
 
 @login_required
 def nomination_create(request):
+    if not preparable_units(request.user).exists():
+        raise PermissionDenied
     form = NominationForm(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,9 +187,6 @@ def nomination_act(request, nomination_id: int):
             services.stage_act(actor=request.user, nomination=nomination, **form.cleaned_data)
         except ValidationError as error:
             form_error(form, error)
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-            return redirect("nomination_detail", nomination.pk)
         else:
             messages.success(request, _("Đã xử lý đề nghị."))
             return redirect("nomination_inbox")
