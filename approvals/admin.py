@@ -166,11 +166,8 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             role_revoke(actor=request.user, assignment=assignment)
 
 
-@admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor", "verb", "object_type", "object_id")
-    list_filter = ("verb", "object_type")
-    search_fields = ("object_id", "actor__username")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services: the admin may look, never change."""
 
     def has_add_permission(self, request):
         return False
@@ -180,6 +177,51 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "verb", "object_type", "object_id")
+    list_filter = ("verb", "object_type")
+    search_fields = ("object_id", "actor__username")
+
+
+class NominationEventInline(admin.TabularInline):
+    model = models.NominationEvent
+    fields = ("created_at", "actor", "action", "from_stage", "to_stage", "comment")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.Nomination)
+class NominationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "nominee_name",
+        "award",
+        "submitting_unit",
+        "status",
+        "stage_position",
+        "due_date",
+    )
+    list_filter = ("status", "award", "campaign")
+    search_fields = ("nominee_name", "submitting_unit__code")
+    list_select_related = ("award", "submitting_unit")
+    inlines = [NominationEventInline]
+
+
+@admin.register(models.SubmissionLetter)
+class SubmissionLetterAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "unit", "campaign", "created_at")
+    search_fields = ("number", "title")
+    list_select_related = ("unit", "campaign")
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "kind", "subject", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient",)
 
 
 @admin.register(models.CalendarDay)

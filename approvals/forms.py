@@ -111,6 +111,15 @@ class ActForm(forms.Form):
         help_text=_("Bắt buộc khi trả lại hoặc không đề nghị."),
     )
 
+    def __init__(self, *args, actions: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actions is not None:
+            offered = {Action.APPROVE, Action.RETURN, Action.REJECT} & set(actions)
+            if "submit" in actions:
+                offered.add(Action.APPROVE)
+            field = self.fields["action"]
+            field.choices = [(v, label) for v, label in field.choices if v in offered]
+
     def clean(self):
         data = super().clean()
         if (

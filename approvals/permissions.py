@@ -103,3 +103,43 @@ def may_record_vote(scope: UserScope, nomination: Nomination) -> bool:
 
 def may_withdraw(scope: UserScope, nomination: Nomination) -> bool:
     return nomination.is_active and may_prepare(scope, nomination.submitting_unit)
+
+
+class AllowedAction:
+    """What a user can do to a nomination now; the page and the API offer exactly these."""
+
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+    VOTE_RESULT = "vote_result"
+    WITHDRAW = "withdraw"
+    CLAIM = "claim"
+    RELEASE = "release"
+    CHOICES = (SUBMIT, APPROVE, RETURN, REJECT, VOTE_RESULT, WITHDRAW, CLAIM, RELEASE)
+
+
+VOTE_STAGE_KINDS = ("council_vote", "bloc_vote")
+
+
+def allowed_actions(scope: UserScope, nomination: Nomination) -> list[str]:
+    """The actions the services would accept from this user on the nomination now."""
+    actions = []
+    stage = nomination.current_stage
+    at_vote = nomination.is_active and stage is not None and stage.kind in VOTE_STAGE_KINDS
+    if may_act(scope, nomination):
+        if nomination.stage_position == 1:
+            actions.append(AllowedAction.SUBMIT)
+        else:
+            if not at_vote:
+                actions += [AllowedAction.APPROVE, AllowedAction.REJECT]
+            actions.append(AllowedAction.RETURN)
+        if nomination.claimed_by_id is None:
+            actions.append(AllowedAction.CLAIM)
+    if at_vote and may_record_vote(scope, nomination):
+        actions.append(AllowedAction.VOTE_RESULT)
+    if may_withdraw(scope, nomination):
+        actions.append(AllowedAction.WITHDRAW)
+    if nomination.is_active and nomination.claimed_by_id == scope.user_id:
+        actions.append(AllowedAction.RELEASE)
+    return actions

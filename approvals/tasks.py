@@ -6,7 +6,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     name="approvals.notification_emails_send",
-    autoretry_for=(smtplib.SMTPException, OSError),
+    autoretry_for=(smtplib.SMTPException, OSError, OperationalError),
     retry_backoff=True,
     max_retries=5,
 )
@@ -26,7 +26,8 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
     for notification_id in notification_ids:
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update()
+                # lock the notification only: the user row stays free while the mail goes out
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("recipient")
                 .filter(pk=notification_id, emailed_at__isnull=True)
                 .first()
@@ -40,13 +41,18 @@ def notification_emails_send(*, notification_ids: list[int]) -> int:
                     settings.DEFAULT_FROM_EMAIL,
                     [notification.recipient.email],
                 )
-            notification.emailed_at = timezone.now()
+                sent += 1
+            notification.emailed_at = timezone.now()  # done, with or without an address
             notification.save(update_fields=["emailed_at"])
-            sent += 1
     return sent
 
 
-@shared_task(name="approvals.due_task_reminders_send")
+@shared_task(
+    name="approvals.due_task_reminders_send",
+    autoretry_for=(OperationalError,),  # safe: one reminder per person, nomination and day
+    retry_backoff=True,
+    max_retries=5,
+)
 def due_task_reminders_send() -> int:
     """Remind whoever must act of nominations due within two working days or overdue.
 

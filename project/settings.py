@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "guardian",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "approvals",
     "workflows",
 ]
@@ -107,6 +111,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# REST API (approvals.api): session for the browser, tokens for scripts; see README "API".
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The docs page serves Swagger UI from the sidecar package: no CDN on a closed network.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TĐKT API",
+    "DESCRIPTION": "Đề nghị khen thưởng, nhiệm vụ xét duyệt và thao tác trên từng bước.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No validator badge: Swagger UI would call validator.swagger.io from the browser.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "NominationStatusEnum": "approvals.models.nominations.NominationStatus",
+        "StageKindEnum": "workflows.models.StageKind",
+    },
+}
+
 # django-guardian: no anonymous user row, no global fallback for scoped permissions.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -150,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # E-mail through Django's backends (console locally, SMTP when configured).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file-based backend (django.core.mail.backends.filebased) writes each message.
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

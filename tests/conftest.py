@@ -1,5 +1,6 @@
 """Shared fixtures: the demo data set loaded once, demo users by name, service checks."""
 
+import functools
 import os
 
 import pytest
@@ -17,11 +18,39 @@ def _absent(reason: str) -> None:
     pytest.skip(reason)
 
 
+def on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@functools.cache
+def redis_unavailable() -> str:
+    """Why the Redis broker cannot be used, or "" when CELERY_BROKER_URL reaches Redis."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith(("redis://", "rediss://")):
+        return "needs Redis and a Celery worker: set CELERY_BROKER_URL to a redis:// URL"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"needs Redis: the broker at CELERY_BROKER_URL is unreachable ({error})"
+    return ""
+
+
+def require_services(node) -> None:
+    """Skip (or, under CI, fail) when a service the node's markers ask for is missing."""
+    missing = []
+    if node.get_closest_marker("postgres") and not on_postgres():
+        missing.append("needs PostgreSQL: set DATABASE_URL to a PostgreSQL database")
+    if node.get_closest_marker("redis") and redis_unavailable():
+        missing.append(redis_unavailable())
+    if missing:
+        _absent("; ".join(missing))
+
+
 @pytest.fixture(autouse=True)
 def _required_services(request):
-    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    if request.node.get_closest_marker("postgres") and not on_postgres:
-        _absent("needs PostgreSQL: set DATABASE_URL to a PostgreSQL database")
+    require_services(request.node)
     if request.node.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         _absent("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
 

@@ -6,7 +6,10 @@ a message, or
 sent to the login page when anonymous), and a refused change must change nothing.
 """
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -25,7 +28,7 @@ from approvals.selectors.nominations import acting_users
 from approvals.services.letters import letter_create
 from approvals.services.nominations import nomination_claim, stage_act
 from approvals.services.roles import role_grant
-from tests.approvals.nomination_helpers import move, nominate
+from tests.approvals.nomination_helpers import move, nominate, people_of
 from tests.factories.organisation import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +55,8 @@ COUNCIL = frozenset({"hd.chutich", "hd.thuky", "hd.uyvien1"})
 F3_RECORDS = frozenset({"canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo", "quantri"})
 QK3_RECORDS = frozenset({"canbo.qk3", "chihuy.qk3", "tth.canbo", "quantri"})
 # URL names outside the product's own pages and API: Django's admin, login and language switch
-NOT_PRODUCT = {"login", "logout", "set_language"}
+# and the API's token endpoint, which is a login too (tests/approvals/test_api.py)
+NOT_PRODUCT = {"login", "logout", "set_language", "api:token"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,12 @@ class Row:
     obj: str | None = None  # the kind of object the URL takes
     own: frozenset = frozenset()
     other: frozenset = frozenset()
-    data: dict = field(default_factory=dict)
+    data: dict | Callable[[dict], dict] = field(default_factory=dict)  # from that side's objects
+    api: bool = False
+
+
+def api(method, obj=None, own=EVERYONE, other=EVERYONE, data=None):
+    return Row(method, obj, frozenset(own), frozenset(other), data or {}, api=True)
 
 
 def everyone(method="GET"):
@@ -136,19 +145,54 @@ MATRIX: dict[str, Row] = {
     "letter_act": Row(
         "POST", "letter", frozenset({"chihuy.f3"}), frozenset({"chihuy.qk3"}), {"action": "approve"}
     ),
+    "api:api-root": api("GET"),
+    "api:schema": api("GET"),
+    "api:docs": api("GET"),
+    "api:task-list": api("GET"),
+    "api:nomination-list": (
+        api("GET"),
+        api(
+            "POST",
+            None,
+            {"canbo.f3", "canbo.qk1"},
+            {"canbo.qk3"},
+            lambda side: {
+                "submitting_unit": side["letter"].unit.code,
+                "award": "giay-khen",
+                "campaign": "tdqt-2026",
+                "person": side["free_person"].pk,
+                "achievements": "Thành tích xuất sắc.",
+            },
+        ),
+    ),
+    "api:nomination-detail": api("GET", "submitted", F3_RECORDS, QK3_RECORDS),
+    "api:nomination-submit": api("POST", "draft", {"canbo.f3", "canbo.qk1"}, {"canbo.qk3"}),
+    "api:nomination-act": api(
+        "POST", "submitted", {"chihuy.f3"}, {"chihuy.qk3"}, {"action": "approve"}
+    ),
+    "api:nomination-vote-result": api(
+        "POST",
+        "council_vote",
+        {"hd.thuky", "hd.chutich"},
+        {"hd.thuky", "hd.chutich"},
+        {"passed": True, "agree": 12, "members": 17, "required": 9},
+    ),
+    "api:nomination-withdraw": api("POST", "submitted", {"canbo.f3", "canbo.qk1"}, {"canbo.qk3"}),
+    "api:nomination-claim": api("POST", "submitted", {"chihuy.f3"}, {"chihuy.qk3"}),
+    "api:nomination-release": api("POST", "claimed", {"chihuy.f3"}, {"chihuy.qk3"}),
 }
 
 
-def _names(patterns, prefix="") -> set[str]:
+def _names(patterns, namespace="") -> set[str]:
     names = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            route = str(pattern.pattern)
-            if route.startswith(("admin/", "i18n/")):
+            if str(pattern.pattern).startswith(("admin/", "i18n/")):
                 continue
-            names |= _names(pattern.url_patterns, prefix + route)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(pattern.name)
+            names.add(namespace + pattern.name)
     return names
 
 
@@ -195,6 +239,7 @@ def world(demo_user):
             "council_vote": at_vote,
             "letter": letter,
             "person": Person.objects.filter(unit__code=unit).first(),
+            "free_person": people_of(unit)[5],  # nominated for nothing yet
         }
     objects["own"]["bloc"] = EmulationBloc.objects.get(code="khoi-2")
     objects["other"]["bloc"] = other_bloc
@@ -203,12 +248,17 @@ def world(demo_user):
     return objects
 
 
-def _outcome(response, method: str) -> str:
+def _outcome(response, row: Row) -> str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and "/login/" in location:
         return "login"
-    if (method == "GET" and response.status_code == 200) or (
-        method == "POST" and response.status_code == 302
+    anonymous = not response.wsgi_request.user.is_authenticated
+    if row.api and anonymous and response.status_code in (401, 403):
+        return "login"
+    if row.api and response.status_code in (200, 201):
+        return "ok"
+    if (row.method == "GET" and response.status_code == 200) or (
+        row.method == "POST" and response.status_code == 302
     ):
         return "ok"
     # 400: a letter with nothing waiting for this user is refused with a message
@@ -216,13 +266,21 @@ def _outcome(response, method: str) -> str:
     return "refused"
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_only_the_listed_roles_succeed(name, world, client, demo_user):
-    row = MATRIX[name]
-    sides = ("own", "other") if row.obj else ("own",)
-    for side in sides:
+ROWS = [
+    (name, index)
+    for name, rows in sorted(MATRIX.items())
+    for index in range(len(rows) if isinstance(rows, tuple) else 1)
+]
+
+
+@pytest.mark.parametrize(("name", "index"), ROWS)
+def test_only_the_listed_roles_succeed(name, index, world, client, demo_user):
+    row = MATRIX[name][index] if isinstance(MATRIX[name], tuple) else MATRIX[name]
+    for side in ("own", "other"):
         expected = row.own if side == "own" else row.other
         url = reverse(name, args=[world[side][row.obj].pk] if row.obj else [])
+        data = row.data(world[side]) if callable(row.data) else row.data
+        body, content_type = (json.dumps(data), _JSON) if row.api else (urlencode(data), _FORM)
         succeeded = set()
         for username in USERS:
             client.logout()
@@ -230,8 +288,8 @@ def test_only_the_listed_roles_succeed(name, world, client, demo_user):
                 client.force_login(demo_user(username))
             with transaction.atomic():
                 before = _snapshot()
-                response = client.generic(row.method, url, _encode(row.data), _FORM)
-                outcome = _outcome(response, row.method)
+                response = client.generic(row.method, url, body, content_type)
+                outcome = _outcome(response, row)
                 if outcome == "ok":
                     succeeded.add(username)
                 else:
@@ -243,12 +301,7 @@ def test_only_the_listed_roles_succeed(name, world, client, demo_user):
 
 
 _FORM = "application/x-www-form-urlencoded"
-
-
-def _encode(data: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(data)
+_JSON = "application/json"
 
 
 def _snapshot():

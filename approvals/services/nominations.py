@@ -343,6 +343,14 @@ def _apply(
         )
         event_action = EventAction.RETURNED
     elif action == Action.REJECT:
+        if vote is None and before.position == 1:
+            raise ValidationError(
+                _("Đề nghị còn ở đơn vị đề nghị: đơn vị dùng “Rút đề nghị” nếu không gửi nữa.")
+            )
+        if vote is None and before.kind in VOTE_KINDS:
+            raise ValidationError(
+                _("Bước bỏ phiếu chỉ kết thúc theo kết quả biểu quyết của hội đồng hoặc khối.")
+            )
         comment = comment.strip() if vote is not None else _require_reason(comment)
         nomination.current_task = process_advance(
             task=nomination.current_task, finished=True, outcome=action

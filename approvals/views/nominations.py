@@ -20,7 +20,8 @@ from approvals.forms import (
 )
 from approvals.models import Award, Campaign, NominationStatus
 from approvals.models.people import fold_vietnamese
-from approvals.permissions import may_act, may_record_vote, may_withdraw
+from approvals.permissions import AllowedAction as A
+from approvals.permissions import allowed_actions, may_act, may_record_vote
 from approvals.selectors import nominations as selectors
 from approvals.selectors.scope import scope_for
 from approvals.services import nominations as services
@@ -96,24 +97,21 @@ def nomination_list(request):
 
 
 def _detail_context(request, nomination, **forms) -> dict:
-    scope = scope_for(request.user)
-    can_act = may_act(scope, nomination)
-    at_vote = nomination.is_active and nomination.current_stage.kind in services.VOTE_KINDS
+    actions = allowed_actions(scope_for(request.user), nomination)
+    can_act = bool({A.SUBMIT, A.APPROVE, A.RETURN, A.REJECT} & set(actions))
     context = {
         "nomination": nomination,
         "events": selectors.timeline(nomination),
         "stages": nomination.route_version.stages.all(),
         "actors": selectors.acting_users(nomination).select_related("person"),
-        "can_act": can_act,
-        "can_edit": can_act and nomination.stage_position == 1,
-        "can_withdraw": may_withdraw(scope, nomination),
-        "can_claim": can_act and nomination.claimed_by_id is None,
-        "can_release": nomination.is_active and nomination.claimed_by_id == request.user.pk,
-        "act_form": ActForm() if can_act else None,
-        "at_vote": at_vote,
+        "can_edit": A.SUBMIT in actions,
+        "can_withdraw": A.WITHDRAW in actions,
+        "can_claim": A.CLAIM in actions,
+        "can_release": A.RELEASE in actions,
+        "act_form": ActForm(actions=actions) if can_act else None,
         **forms,
     }
-    if at_vote and may_record_vote(scope, nomination):
+    if A.VOTE_RESULT in actions:
         members, required, wording = selectors.vote_requirement(nomination)
         context["vote"] = {"members": members, "required": required, "wording": wording}
         context.setdefault("vote_form", VoteResultForm(members=members))

@@ -1,0 +1,216 @@
+"""Notifications without a worker: in-app rows for whoever acts next, the e-mail task run in
+this process (idempotent, retried), and the reminders of stages falling due.
+
+Valid with and without CELERY_BROKER_URL: nothing here goes through the broker; the e-mail
+task is either run eagerly for the test or called directly.
+"""
+
+import datetime
+import smtplib
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone, translation
+
+from approvals.models import (
+    Award,
+    Campaign,
+    Nomination,
+    Notification,
+    NotificationKind,
+    Person,
+    Unit,
+)
+from approvals.services.nominations import Action, nomination_create, stage_act
+from approvals.services.reminders import reminders_create
+from approvals.tasks import due_task_reminders_send, notification_emails_send
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY = datetime.date(2026, 3, 10)  # two working days later is Thursday 12 March
+
+
+@pytest.fixture
+def submitted(demo_user):
+    """Giấy khen nominations drafted by canbo.f3 and submitted to chihuy.f3.
+
+    The test's transaction never commits, so their e-mail tasks are not run.
+    """
+    people = iter(Person.objects.filter(unit__code="f3").order_by("pk"))
+
+    def submit() -> Nomination:
+        nomination = nomination_create(
+            actor=demo_user("canbo.f3"),
+            submitting_unit=Unit.objects.get(code="f3"),
+            award=Award.objects.get(code="giay-khen"),
+            campaign=Campaign.objects.get(code="tdqt-2026"),
+            achievements="Hoàn thành xuất sắc nhiệm vụ huấn luyện năm 2026.",
+            person=next(people),
+        )
+        return stage_act(actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE)
+
+    return submit
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run .delay() in this process for the test, even when a broker is configured (CI)."""
+    from project.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def _ids(nomination: Nomination, kind: str = NotificationKind.TASK) -> list[int]:
+    return list(nomination.notifications.filter(kind=kind).values_list("pk", flat=True))
+
+
+def test_the_next_actors_are_notified_in_app_and_by_email_after_commit(
+    demo_user, django_capture_on_commit_callbacks, mailoutbox, eager_celery
+):
+    with translation.override("en"):  # whatever the actor's language, the e-mails are Vietnamese
+        nomination = nomination_create(
+            actor=demo_user("canbo.f3"),
+            submitting_unit=Unit.objects.get(code="f3"),
+            award=Award.objects.get(code="giay-khen"),
+            campaign=Campaign.objects.get(code="tdqt-2026"),
+            achievements="Hoàn thành xuất sắc nhiệm vụ huấn luyện năm 2026.",
+            person=Person.objects.filter(unit__code="f3").order_by("pk").first(),
+        )
+        assert not Notification.objects.exists()  # drafting notifies no one
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            nomination = stage_act(
+                actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE
+            )
+        (notification,) = Notification.objects.all()
+        assert notification.recipient.username == "chihuy.f3"
+        assert (notification.nomination, notification.kind) == (nomination, NotificationKind.TASK)
+        assert notification.read_at is None and notification.emailed_at is None
+        assert mailoutbox == []  # nothing is sent before the commit
+
+        assert len(callbacks) == 1
+        callbacks[0]()  # the commit: the e-mail task, run eagerly here
+    (message,) = mailoutbox
+    assert message.to == ["chihuy.f3@demo.tdkt.local"]
+    name = nomination.nominee_name
+    assert message.subject == f"Đề nghị chờ xử lý: {name} — Giấy khen"
+    assert f"Đề nghị “Giấy khen” cho {name} (" in message.body
+    assert "đang chờ đồng chí xử lý." in message.body
+    assert "Hạn xử lý: " in message.body
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_the_email_task_sends_each_notification_once(submitted, mailoutbox):
+    nomination = submitted()
+    ids = _ids(nomination)
+    assert notification_emails_send(notification_ids=ids) == 1
+    assert notification_emails_send(notification_ids=ids) == 0  # a redelivered task
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["chihuy.f3@demo.tdkt.local"]
+
+
+def test_a_recipient_without_an_address_is_marked_done_without_mail(
+    submitted, demo_user, mailoutbox
+):
+    commander = demo_user("chihuy.f3")
+    commander.email = ""
+    commander.save(update_fields=["email"])
+    ids = _ids(submitted())
+    assert notification_emails_send(notification_ids=ids) == 0
+    assert mailoutbox == []
+    assert Notification.objects.get(pk__in=ids).emailed_at is not None  # not tried again
+
+
+def test_a_failed_send_is_retried_and_then_sent_once(submitted, mailoutbox, monkeypatch):
+    for task in (notification_emails_send, due_task_reminders_send):
+        assert OperationalError in task.autoretry_for  # a database outage is waited out
+        assert (task.max_retries, task.retry_backoff) == (5, True)
+    assert smtplib.SMTPException in notification_emails_send.autoretry_for
+    ids = _ids(submitted()) + _ids(submitted())
+    assert len(ids) == 2
+
+    import approvals.tasks
+
+    real_send_mail = approvals.tasks.send_mail
+    calls = []
+
+    def send_mail_failing_second(*args, **kwargs):
+        calls.append(args[3])
+        if len(calls) == 2:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send_mail(*args, **kwargs)
+
+    monkeypatch.setattr(approvals.tasks, "send_mail", send_mail_failing_second)
+    # Called directly, the task raises where a worker would retry it later.
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notification_emails_send(notification_ids=ids)
+    first, second = Notification.objects.filter(pk__in=ids).order_by("pk")
+    assert (first.emailed_at is not None, second.emailed_at is None) == (True, True)
+    assert len(mailoutbox) == 1
+
+    assert notification_emails_send(notification_ids=ids) == 1  # the retry: the second only
+    assert len(mailoutbox) == 2
+    assert mailoutbox[0].subject != mailoutbox[1].subject
+
+
+def test_reminders_cover_stages_due_within_two_working_days_or_overdue(
+    submitted, django_capture_on_commit_callbacks, mailoutbox
+):
+    soon, overdue, later = submitted(), submitted(), submitted()
+    for nomination, due in (
+        (soon, datetime.date(2026, 3, 12)),  # Thursday: two working days from Tuesday
+        (overdue, datetime.date(2026, 3, 6)),
+        (later, datetime.date(2026, 3, 13)),  # Friday: three working days away
+    ):
+        Nomination.objects.filter(pk=nomination.pk).update(due_date=due)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert reminders_create(today=TUESDAY) == 2
+    assert len(callbacks) == 2  # one e-mail task per nomination, after commit
+    reminders = Notification.objects.filter(kind=NotificationKind.REMINDER)
+    assert {(r.nomination_id, r.recipient.username) for r in reminders} == {
+        (soon.pk, "chihuy.f3"),
+        (overdue.pk, "chihuy.f3"),
+    }
+
+    # The same day again (a second beat, a redelivered task): nothing new.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert reminders_create(today=TUESDAY) == 0
+    assert callbacks == []
+    assert reminders.count() == 2
+    # The next day they are reminded again, and Friday's stage is now two working days away.
+    assert reminders_create(today=TUESDAY + datetime.timedelta(days=1)) == 3
+
+    assert later.notifications.filter(kind=NotificationKind.REMINDER).count() == 1
+
+    for nomination in (soon, overdue):
+        ids = _ids(nomination, NotificationKind.REMINDER)
+        assert notification_emails_send(notification_ids=ids) == 2  # Tuesday's and Wednesday's
+    by_nominee = {}
+    for message in mailoutbox:
+        assert message.to == ["chihuy.f3@demo.tdkt.local"]
+        by_nominee.setdefault(message.subject.rsplit(": ", 1)[1], []).append(message)
+    soon_mail = by_nominee[soon.nominee_name][0]
+    assert soon_mail.subject == f"Nhắc hạn xử lý (12/03/2026): {soon.nominee_name}"
+    assert soon_mail.body.strip() == (
+        f"Đề nghị “Giấy khen” cho {soon.nominee_name} cần được xử lý trước ngày 12/03/2026."
+    )
+    overdue_mail = by_nominee[overdue.nominee_name][0]
+    assert overdue_mail.subject == f"Nhắc hạn xử lý (06/03/2026): {overdue.nominee_name}"
+    assert overdue_mail.body.strip() == (
+        f"Đề nghị “Giấy khen” cho {overdue.nominee_name} đã quá hạn xử lý ngày 06/03/2026."
+    )
+
+
+def test_the_periodic_task_reminds_of_overdue_stages_as_of_today(submitted):
+    on_time, overdue = submitted(), submitted()  # the approval stage allows 3 working days
+    Nomination.objects.filter(pk=overdue.pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=7)
+    )
+    assert due_task_reminders_send() == 1
+    assert due_task_reminders_send() == 0
+    (reminder,) = Notification.objects.filter(kind=NotificationKind.REMINDER)
+    assert (reminder.nomination_id, reminder.recipient.username) == (overdue.pk, "chihuy.f3")
+    assert "đã quá hạn xử lý" in reminder.body
+    assert not on_time.notifications.filter(kind=NotificationKind.REMINDER).exists()
