@@ -61,3 +61,27 @@ def due_task_reminders_send() -> int:
     from approvals.services.reminders import reminders_create
 
     return reminders_create(today=timezone.localdate())
+
+
+@shared_task(name="approvals.notification_emails_sweep")
+def notification_emails_sweep() -> int:
+    """E-mail notifications still unsent a few minutes after they were written.
+
+    The outbox catches what the on-commit enqueue could not deliver (the broker was down,
+    the worker lost the message). Returns how many were sent.
+    """
+    import datetime
+
+    from approvals.models import Notification
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES)
+    ids = list(
+        Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return notification_emails_send(notification_ids=ids) if ids else 0
+
+
+SWEEP_AFTER_MINUTES = 5
+SWEEP_BATCH = 500

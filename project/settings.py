@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.due_task_reminders_send",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-sat"),
     },
+    "notification-emails-sweep": {
+        "task": "approvals.notification_emails_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # E-mail through Django's backends (console locally, SMTP when configured).

@@ -1,10 +1,14 @@
 """Notifications: written in the caller's transaction, e-mailed by Celery after commit."""
 
+import logging
+
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from approvals.models import Nomination, NominationEvent, Notification, NotificationKind
+
+logger = logging.getLogger(__name__)
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
@@ -38,10 +42,18 @@ def notifications_create(
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
 
+    transaction.on_commit(lambda: _enqueue_emails(ids))
+    return created
+
+
+def _enqueue_emails(ids: list[int]) -> None:
+    """Hand the e-mails to Celery; if that fails the change stays saved and the sweep sends them."""
     from approvals.tasks import notification_emails_send
 
-    transaction.on_commit(lambda: notification_emails_send.delay(notification_ids=ids))
-    return created
+    try:
+        notification_emails_send.delay(notification_ids=ids)
+    except Exception:
+        logger.exception("E-mail of notifications %s left to the outbox sweep", ids)
 
 
 def notify_stage_actors(nomination: Nomination) -> list[Notification]:

@@ -214,3 +214,47 @@ def test_the_periodic_task_reminds_of_overdue_stages_as_of_today(submitted):
     assert (reminder.nomination_id, reminder.recipient.username) == (overdue.pk, "chihuy.f3")
     assert "đã quá hạn xử lý" in reminder.body
     assert not on_time.notifications.filter(kind=NotificationKind.REMINDER).exists()
+
+
+def test_the_sweep_sends_what_the_enqueue_missed_and_leaves_fresh_ones(submitted, mailoutbox):
+    from approvals.tasks import notification_emails_sweep
+
+    submitted = submitted()
+    fresh = Notification.objects.get(nomination=submitted, recipient__username="chihuy.f3")
+    stale = Notification.objects.create(
+        recipient=fresh.recipient, nomination=submitted, kind="task", subject="Cũ", body="Cũ"
+    )
+    Notification.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert notification_emails_sweep() == 1
+    assert [m.subject for m in mailoutbox] == ["Cũ"]
+    fresh.refresh_from_db()
+    assert fresh.emailed_at is None  # its own on-commit task will send it
+    assert notification_emails_sweep() == 0
+
+
+def test_a_broker_outage_does_not_undo_the_transition(
+    demo_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from approvals import tasks
+
+    def broker_down(**kwargs):
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.notification_emails_send, "delay", broker_down)
+    nomination = nomination_create(
+        actor=demo_user("canbo.f3"),
+        submitting_unit=Unit.objects.get(code="f3"),
+        award=Award.objects.get(code="giay-khen"),
+        campaign=Campaign.objects.get(code="tdqt-2026"),
+        achievements="Thành tích.",
+        person=Person.objects.filter(unit__code="f3").order_by("pk").first(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        nomination = stage_act(
+            actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE
+        )
+    nomination.refresh_from_db()
+    assert nomination.stage_position == 2
+    assert Notification.objects.filter(nomination=nomination, emailed_at__isnull=True).exists()
