@@ -4,7 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Award, Campaign, Person, SubmissionLetter, Unit
+from approvals.models import (
+    Attachment,
+    Award,
+    Campaign,
+    DocumentType,
+    Person,
+    SubmissionLetter,
+    Unit,
+)
 from approvals.permissions import prepare_q
 from approvals.selectors.scope import scope_for
 from approvals.services.nominations import Action, ReturnTo
@@ -157,3 +165,17 @@ class LetterForm(_Preparable):
         super().__init__(*args, user=user, **kwargs)
         self.fields["unit"].queryset = preparable_units(user)
         self.fields["campaign"].queryset = Campaign.objects.filter(is_open=True)
+
+
+class AttachmentForm(forms.Form):
+    upload = forms.FileField(label=_("Tệp (PDF, DOCX, XLSX, JPEG, PNG)"))
+    document_type = forms.ModelChoiceField(
+        DocumentType.objects.all(), label=_("Loại tài liệu"), required=False
+    )
+    replaces = forms.ModelChoiceField(
+        Attachment.objects.none(), label=_("Thay thế bản"), required=False
+    )
+
+    def __init__(self, *args, nomination, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaces"].queryset = nomination.attachments.filter(is_current=True)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from approvals.views import catalogue, home, letters, nominations, notifications, organisation
+from approvals.views import (
+    catalogue,
+    dossiers,
+    home,
+    letters,
+    nominations,
+    notifications,
+    organisation,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -42,6 +50,14 @@ urlpatterns = [
         "nominations/<int:nomination_id>/release/",
         nominations.nomination_release,
         name="nomination_release",
+    ),
+    path(
+        "nominations/<int:nomination_id>/attachments/",
+        dossiers.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "attachments/<int:attachment_id>/", dossiers.attachment_download, name="attachment_download"
     ),
     path("letters/", letters.letter_list, name="letter_list"),
     path("letters/new/", letters.letter_create, name="letter_create"),

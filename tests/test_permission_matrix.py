@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from approvals.models import (
+    Attachment,
     AwardsCouncil,
     Campaign,
     EmulationBloc,
@@ -25,6 +27,7 @@ from approvals.models import (
     Unit,
 )
 from approvals.selectors.nominations import acting_users
+from approvals.services.dossiers import attachment_add
 from approvals.services.letters import letter_create
 from approvals.services.nominations import nomination_claim, stage_act
 from approvals.services.roles import role_grant
@@ -69,6 +72,7 @@ class Row:
     other: frozenset = frozenset()
     data: dict | Callable[[dict], dict] = field(default_factory=dict)  # from that side's objects
     api: bool = False
+    multipart: bool = False
 
 
 def api(method, obj=None, own=EVERYONE, other=EVERYONE, data=None):
@@ -142,6 +146,15 @@ MATRIX: dict[str, Row] = {
         {"agree": 12},
     ),
     "letter_detail": Row("GET", "letter", F3_RECORDS, QK3_RECORDS),
+    "attachment_upload": Row(
+        "POST",
+        "submitted",
+        frozenset({"chihuy.f3"}),
+        frozenset({"chihuy.qk3"}),
+        lambda side: {"upload": SimpleUploadedFile("bao-cao.pdf", PDF)},
+        multipart=True,
+    ),
+    "attachment_download": Row("GET", "attachment", F3_RECORDS, QK3_RECORDS),
     "letter_act": Row(
         "POST", "letter", frozenset({"chihuy.f3"}), frozenset({"chihuy.qk3"}), {"action": "approve"}
     ),
@@ -202,9 +215,13 @@ def test_every_endpoint_has_a_row_in_the_matrix():
     assert set(MATRIX) - endpoints == set(), "these rows name no endpoint"
 
 
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
 @pytest.fixture
-def world(demo_user):
+def world(demo_user, settings, tmp_path):
     """F3's and QK3's nominations at the stages the matrix needs, and their letters."""
+    settings.MEDIA_ROOT = tmp_path
     qk3 = Unit.objects.get(code="qk3")
     commander = UserFactory(username="chihuy.qk3")
     role_grant(actor=None, user=commander, role="unit_commander", unit=qk3)
@@ -232,7 +249,11 @@ def world(demo_user):
             at_vote = stage_act(
                 actor=acting_users(at_vote).first(), nomination=at_vote, action="approve"
             )
+        attachment = attachment_add(
+            actor=demo_user(chief), nomination=submitted, upload=SimpleUploadedFile("a.pdf", PDF)
+        )
         objects[side] = {
+            "attachment": attachment,
             "draft": nominate(demo_user, by=officer, unit=unit, index=3),
             "submitted": submitted,
             "claimed": claimed,
@@ -279,16 +300,21 @@ def test_only_the_listed_roles_succeed(name, index, world, client, demo_user):
     for side in ("own", "other"):
         expected = row.own if side == "own" else row.other
         url = reverse(name, args=[world[side][row.obj].pk] if row.obj else [])
-        data = row.data(world[side]) if callable(row.data) else row.data
-        body, content_type = (json.dumps(data), _JSON) if row.api else (urlencode(data), _FORM)
         succeeded = set()
         for username in USERS:
             client.logout()
             if username:
                 client.force_login(demo_user(username))
+            data = row.data(world[side]) if callable(row.data) else row.data
             with transaction.atomic():
                 before = _snapshot()
-                response = client.generic(row.method, url, body, content_type)
+                if row.multipart:
+                    response = client.post(url, data)
+                elif row.api:
+                    response = client.generic(row.method, url, json.dumps(data), _JSON)
+                else:
+                    response = client.generic(row.method, url, urlencode(data), _FORM)
+                response.close()  # a download's file
                 outcome = _outcome(response, row)
                 if outcome == "ok":
                     succeeded.add(username)
@@ -308,4 +334,4 @@ def _snapshot():
     rows = Nomination.objects.order_by("pk").values_list(
         "pk", "status", "stage_position", "claimed_by_id"
     )
-    return [*rows, SubmissionLetter.objects.count()]
+    return [*rows, SubmissionLetter.objects.count(), Attachment.objects.count()]

@@ -4,6 +4,7 @@ from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
 from .catalogue import Award, AwardRule, AwardVersion, DocumentType
 from .councils import AwardsCouncil, CouncilMembership
+from .dossiers import Attachment
 from .nominations import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -29,6 +30,7 @@ from .roles import (
 __all__ = [
     "ACTIVE_STATUSES",
     "FINAL_STATUSES",
+    "Attachment",
     "AuditEvent",
     "Award",
     "AwardRule",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.forms import (
     ActForm,
+    AttachmentForm,
     NominationEditForm,
     NominationForm,
     VoteResultForm,
@@ -109,8 +110,11 @@ def _detail_context(request, nomination, **forms) -> dict:
         "can_claim": A.CLAIM in actions,
         "can_release": A.RELEASE in actions,
         "act_form": ActForm(actions=actions) if can_act else None,
+        "attachments": nomination.attachments.select_related("document_type", "uploaded_by"),
         **forms,
     }
+    if can_act:
+        context.setdefault("attachment_form", AttachmentForm(nomination=nomination))
     if A.VOTE_RESULT in actions:
         members, required, wording = selectors.vote_requirement(nomination)
         context["vote"] = {"members": members, "required": required, "wording": wording}
@@ -168,7 +172,7 @@ def nomination_edit(request, nomination_id: int):
     )
 
 
-def _render_detail_with(request, nomination, **forms):
+def render_detail_with(request, nomination, **forms):
     """Re-render the page with the bound form that failed, keeping what was typed."""
     nomination = selectors.get_nomination_for_user(request.user, nomination.pk)
     context = _detail_context(request, nomination, **forms)
@@ -188,7 +192,7 @@ def nomination_act(request, nomination_id: int):
         else:
             messages.success(request, _("Đã xử lý đề nghị."))
             return redirect("nomination_inbox")
-    return _render_detail_with(request, nomination, act_form=form)
+    return render_detail_with(request, nomination, act_form=form)
 
 
 @login_required
@@ -217,7 +221,7 @@ def nomination_vote(request, nomination_id: int):
         else:
             messages.success(request, result.summary())
             return redirect("nomination_detail", nomination.pk)
-    return _render_detail_with(request, nomination, vote_form=form)
+    return render_detail_with(request, nomination, vote_form=form)
 
 
 @login_required
