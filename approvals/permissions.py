@@ -136,7 +136,8 @@ def allowed_actions(scope: UserScope, nomination: Nomination) -> list[str]:
             actions.append(AllowedAction.RETURN)
         if nomination.claimed_by_id is None:
             actions.append(AllowedAction.CLAIM)
-    if at_vote and may_record_vote(scope, nomination):
+    # a bloc's result is entered by its officer; a council's comes from its session
+    if at_vote and stage.kind == "bloc_vote" and may_record_vote(scope, nomination):
         actions.append(AllowedAction.VOTE_RESULT)
     if may_withdraw(scope, nomination):
         actions.append(AllowedAction.WITHDRAW)

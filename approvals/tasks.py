@@ -5,6 +5,7 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -85,3 +86,38 @@ def notification_emails_sweep() -> int:
 
 SWEEP_AFTER_MINUTES = 5
 SWEEP_BATCH = 500
+
+
+@shared_task(
+    name="approvals.session_results_apply",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def session_results_apply(*, session_id: int) -> int:
+    """Move a concluded session's nominations on; safe to run twice."""
+    from approvals.models import CouncilSession
+    from approvals.services import voting
+
+    session = CouncilSession.objects.filter(pk=session_id).select_related("council").first()
+    return voting.session_results_apply(session=session) if session else 0
+
+
+@shared_task(name="approvals.session_deadlines_close")
+def session_deadlines_close() -> int:
+    """Close the voting of sessions whose deadline has passed; returns how many."""
+    from approvals.models import CouncilSession, SessionStatus
+    from approvals.services import voting
+
+    due = CouncilSession.objects.filter(
+        status=SessionStatus.VOTING, voting_deadline__lt=timezone.now()
+    ).values_list("pk", flat=True)
+    closed = 0
+    for session_id in list(due):
+        session = CouncilSession.objects.get(pk=session_id)
+        try:
+            voting.voting_close(actor=None, session=session)
+            closed += 1
+        except ValidationError:  # closed meanwhile by the chair
+            logger.info("Session %s was already closed", session_id)
+    return closed

@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.due_task_reminders_send",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-sat"),
     },
+    "session-deadlines-close": {
+        "task": "approvals.session_deadlines_close",
+        "schedule": crontab(minute="*/5"),
+    },
     "notification-emails-sweep": {
         "task": "approvals.notification_emails_sweep",
         "schedule": crontab(minute="*/10"),

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from approvals.models import (
     Attachment,
+    Award,
     AwardsCouncil,
     Campaign,
     EmulationBloc,
@@ -29,7 +30,7 @@ from approvals.models import (
 from approvals.selectors.nominations import acting_users
 from approvals.services.dossiers import attachment_add
 from approvals.services.letters import letter_create
-from approvals.services.nominations import nomination_claim, stage_act
+from approvals.services.nominations import nomination_claim, nomination_create, stage_act
 from approvals.services.roles import role_grant
 from tests.approvals.nomination_helpers import move, nominate, people_of
 from tests.factories.organisation import UserFactory
@@ -140,10 +141,10 @@ MATRIX: dict[str, Row] = {
     ),
     "nomination_vote": Row(
         "POST",
-        "council_vote",
-        frozenset({"hd.thuky", "hd.chutich"}),
-        frozenset({"hd.thuky", "hd.chutich"}),
-        {"agree": 12},
+        "bloc_vote",
+        frozenset({"khoi2.canbo"}),
+        frozenset({"khoi2.canbo"}),
+        {"agree": 6},
     ),
     "letter_detail": Row("GET", "letter", F3_RECORDS, QK3_RECORDS),
     "attachment_upload": Row(
@@ -185,10 +186,10 @@ MATRIX: dict[str, Row] = {
     ),
     "api:nomination-vote-result": api(
         "POST",
-        "council_vote",
-        {"hd.thuky", "hd.chutich"},
-        {"hd.thuky", "hd.chutich"},
-        {"passed": True, "agree": 12, "members": 17, "required": 9},
+        "bloc_vote",
+        {"khoi2.canbo"},
+        {"khoi2.canbo"},
+        {"passed": True, "agree": 6, "members": 8, "required": 5},
     ),
     "api:nomination-withdraw": api("POST", "submitted", {"canbo.f3", "canbo.qk1"}, {"canbo.qk3"}),
     "api:nomination-claim": api("POST", "submitted", {"chihuy.f3"}, {"chihuy.qk3"}),
@@ -252,7 +253,18 @@ def world(demo_user, settings, tmp_path):
         attachment = attachment_add(
             actor=demo_user(chief), nomination=submitted, upload=SimpleUploadedFile("a.pdf", PDF)
         )
+        unit_row = Unit.objects.get(code=unit)
+        at_bloc = nomination_create(
+            actor=demo_user(officer),
+            submitting_unit=unit_row,
+            award=Award.objects.get(code="co-bqp"),
+            campaign=campaign,
+            achievements="Đơn vị dẫn đầu.",
+            nominee_unit=unit_row,
+        )
+        at_bloc = move(demo_user, at_bloc, officer, chief)
         objects[side] = {
+            "bloc_vote": at_bloc,
             "attachment": attachment,
             "draft": nominate(demo_user, by=officer, unit=unit, index=3),
             "submitted": submitted,

@@ -31,6 +31,14 @@ class AwardsCouncil(models.Model):
     quorum_denominator = models.PositiveSmallIntegerField(_("túc số: mẫu số"), default=3)
     allows_written_votes = models.BooleanField(_("cho phép bỏ phiếu bằng văn bản"), default=True)
     allows_second_round = models.BooleanField(_("cho phép bỏ phiếu vòng hai"), default=False)
+    recuse_chain_of_command = models.BooleanField(
+        _("thành viên thuộc đơn vị đề nghị không biểu quyết"),
+        default=True,
+        help_text=_(
+            "Thành viên công tác tại đơn vị đề nghị hoặc đơn vị cấp trên của đơn vị đó "
+            "(trừ đơn vị có hội đồng) không biểu quyết đề nghị của đơn vị này."
+        ),
+    )
     secretariat = models.ForeignKey(
         "approvals.Unit",
         verbose_name=_("cơ quan thường trực"),

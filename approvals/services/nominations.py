@@ -58,6 +58,8 @@ class VoteResult:
     members: int
     required: int
     note: str = ""
+    # a council's result comes only from one of its concluded sessions (secret ballot)
+    session_id: int | None = None
 
     def summary(self) -> str:
         return _("Tán thành %(agree)s/%(members)s thành viên (cần %(required)s): %(outcome)s.") % {
@@ -408,6 +410,15 @@ def stage_record_vote_result(*, actor, nomination: Nomination, result: VoteResul
         and may_record_vote(scope_for(actor), nomination)
     ):
         raise PermissionDenied(_("Bạn không ghi nhận kết quả biểu quyết cho đề nghị này."))
+    if nomination.current_stage.kind == StageKind.COUNCIL_VOTE and not _from_session(
+        nomination, result
+    ):
+        raise ValidationError(
+            _(
+                "Kết quả biểu quyết của hội đồng chỉ được ghi nhận từ phiên họp hội đồng "
+                "đã kết luận (bỏ phiếu kín)."
+            )
+        )
     if result.agree > result.members or result.required > result.members:
         raise ValidationError(_("Số phiếu tán thành không thể lớn hơn tổng số thành viên."))
     comment = " ".join(part for part in (result.summary(), result.note.strip()) if part)
@@ -418,6 +429,21 @@ def stage_record_vote_result(*, actor, nomination: Nomination, result: VoteResul
         comment=comment,
         return_to=ReturnTo.PREVIOUS,
         vote=result,
+    )
+
+
+def _from_session(nomination: Nomination, result: VoteResult) -> bool:
+    from approvals.models import AgendaItem, SessionStatus
+
+    return (
+        result.session_id is not None
+        and AgendaItem.objects.filter(
+            session_id=result.session_id,
+            session__status=SessionStatus.CONCLUDED,
+            session__council_id=nomination.acting_council_id,
+            nomination=nomination,
+            applied_at__isnull=True,
+        ).exists()
     )
 
 

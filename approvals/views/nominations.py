@@ -22,7 +22,7 @@ from approvals.forms import (
 from approvals.models import Award, Campaign, NominationStatus
 from approvals.models.people import fold_vietnamese
 from approvals.permissions import AllowedAction as A
-from approvals.permissions import allowed_actions, may_act, may_record_vote
+from approvals.permissions import allowed_actions, may_act
 from approvals.selectors import nominations as selectors
 from approvals.selectors.scope import scope_for
 from approvals.services import nominations as services
@@ -199,7 +199,7 @@ def nomination_act(request, nomination_id: int):
 @require_POST
 def nomination_vote(request, nomination_id: int):
     nomination = selectors.get_nomination_for_user(request.user, nomination_id)
-    if not (nomination.is_active and may_record_vote(scope_for(request.user), nomination)):
+    if A.VOTE_RESULT not in allowed_actions(scope_for(request.user), nomination):
         raise PermissionDenied
     members, required, _wording = selectors.vote_requirement(nomination)
     form = VoteResultForm(request.POST, members=members)

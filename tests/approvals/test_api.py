@@ -295,24 +295,32 @@ def test_the_commander_finds_the_submitted_nomination_among_their_tasks(api, sub
     assert submitted.pk not in _ids(api("canbo.qk3").get(TASKS))
 
 
-def test_council_secretary_records_the_vote_result_through_the_api(api, start, demo_user):
-    nomination = start("bk-bqp", by="canbo.f3", unit="f3")
-    for username in ("canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo"):
+def test_the_bloc_officer_records_the_blocs_result_through_the_api(api, demo_user):
+    f3 = Unit.objects.get(code="f3")
+    nomination = nomination_create(
+        actor=demo_user("canbo.f3"),
+        submitting_unit=f3,
+        award=Award.objects.get(code="co-bqp"),
+        campaign=Campaign.objects.get(code="tdqt-2026"),
+        achievements="Đơn vị dẫn đầu phong trào thi đua của khối.",
+        nominee_unit=f3,
+    )
+    for username in ("canbo.f3", "chihuy.f3"):
         nomination = stage_act(
             actor=demo_user(username), nomination=nomination, action=Action.APPROVE
         )
-    assert nomination.current_stage.kind == "council_vote"
-    secretary = api("hd.thuky")
+    assert nomination.current_stage.kind == "bloc_vote"
+    officer = api("khoi2.canbo")
     url = _detail_url(nomination.pk)
 
-    allowed = secretary.get(url).json()["allowed_actions"]
+    allowed = officer.get(url).json()["allowed_actions"]
     assert "vote_result" in allowed and "approve" not in allowed
     before = _snapshot(nomination)
-    response = secretary.post(f"{url}act/", {"action": "approve"}, format="json")
+    response = officer.post(f"{url}act/", {"action": "approve"}, format="json")
     assert response.status_code == 400
-    response = secretary.post(
+    response = officer.post(
         f"{url}vote-result/",
-        {"passed": True, "agree": 18, "members": 17, "required": 9},
+        {"passed": True, "agree": 9, "members": 8, "required": 5},
         format="json",
     )
     assert response.status_code == 400
@@ -321,25 +329,45 @@ def test_council_secretary_records_the_vote_result_through_the_api(api, start, d
         api("tth.canbo")
         .post(
             f"{url}vote-result/",
-            {"passed": True, "agree": 15, "members": 17, "required": 9},
+            {"passed": True, "agree": 7, "members": 8, "required": 5},
             format="json",
         )
         .status_code
         == 403
     )
 
-    response = secretary.post(
+    response = officer.post(
         f"{url}vote-result/",
-        {"passed": True, "agree": 15, "members": 17, "required": 9, "note": "Họp ngày 10/12."},
+        {"passed": True, "agree": 7, "members": 8, "required": 5, "note": "Họp khối 20/11."},
         format="json",
     )
 
     assert response.status_code == 200, response.content
     data = response.json()
-    assert [user["username"] for user in data["acting_users"]] == ["bqp.thutruong"]
+    assert [user["username"] for user in data["acting_users"]] == ["tth.canbo"]
     voted = data["timeline"][-1]
-    assert voted["action"] == "voted" and "15/17" in voted["comment"]
-    assert voted["data"] == {"agree": 15, "members": 17, "required": 9}
+    assert voted["action"] == "voted" and "7/8" in voted["comment"]
+    assert voted["data"] == {"agree": 7, "members": 8, "required": 5}
+
+
+def test_a_council_result_cannot_be_typed_in_it_comes_from_a_session(api, start, demo_user):
+    nomination = start("bk-bqp", by="canbo.f3", unit="f3")
+    for username in ("canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo"):
+        nomination = stage_act(
+            actor=demo_user(username), nomination=nomination, action=Action.APPROVE
+        )
+    secretary = api("hd.thuky")
+    url = _detail_url(nomination.pk)
+    assert "vote_result" not in secretary.get(url).json()["allowed_actions"]
+    before = _snapshot(nomination)
+    response = secretary.post(
+        f"{url}vote-result/",
+        {"passed": True, "agree": 15, "members": 17, "required": 9},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "phiên họp" in str(response.json())
+    assert _snapshot(nomination) == before
 
 
 def test_schema_and_docs_are_served_without_external_urls(api):

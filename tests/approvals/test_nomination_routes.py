@@ -14,6 +14,7 @@ from approvals.services.nominations import (
     stage_act,
     stage_record_vote_result,
 )
+from tests.approvals.voting_helpers import decide_by_council
 
 pytestmark = pytest.mark.django_db
 
@@ -110,11 +111,13 @@ def test_bang_khen_returned_to_the_unit_resumes_at_the_stage_that_returned_it(st
     assert _actors(nomination) == {"hd.thuky"}
     with pytest.raises(ValidationError):
         _act(demo_user, "hd.thuky", nomination)  # a vote stage moves only on a vote result
-    nomination = stage_record_vote_result(
-        actor=demo_user("hd.thuky"),
-        nomination=nomination,
-        result=VoteResult(passed=True, agree=15, members=17, required=9),
-    )
+    with pytest.raises(ValidationError):  # a council's result only comes from its session
+        stage_record_vote_result(
+            actor=demo_user("hd.thuky"),
+            nomination=nomination,
+            result=VoteResult(passed=True, agree=15, members=17, required=9),
+        )
+    (nomination,) = decide_by_council(demo_user, [nomination], agree=15)
     assert _actors(nomination) == {"bqp.thutruong"}
     nomination = _act(demo_user, "bqp.thutruong", nomination)
     assert nomination.status == NominationStatus.AWARDED
@@ -151,14 +154,11 @@ def test_co_thi_dua_goes_through_the_bloc_and_is_rejected_by_the_council_vote(st
         result=VoteResult(passed=True, agree=3, members=3, required=2),
     )
     nomination = _act(demo_user, "tth.canbo", nomination)
-    nomination = stage_record_vote_result(
-        actor=demo_user("hd.thuky"),
-        nomination=nomination,
-        result=VoteResult(passed=False, agree=8, members=17, required=9),
-    )
+    (nomination,) = decide_by_council(demo_user, [nomination], agree=8)
     assert nomination.status == NominationStatus.REJECTED
     last = timeline(nomination).last()
     assert "8/17" in last.comment and last.data == {"agree": 8, "members": 17, "required": 9}
+    assert last.actor.username == "hd.chutich"  # the chair's conclusion moved it
 
 
 def test_a_rejection_needs_a_reason_and_ends_the_process(start, demo_user):

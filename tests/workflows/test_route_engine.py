@@ -7,13 +7,12 @@ from approvals.models import Award, Campaign, NominationStatus, Unit
 from approvals.selectors.nominations import acting_users, timeline
 from approvals.services.nominations import (
     Action,
-    VoteResult,
     nomination_create,
     stage_act,
-    stage_record_vote_result,
 )
 from approvals.services.roles import role_grant
 from tests.approvals.nomination_helpers import people_of
+from tests.approvals.voting_helpers import MEETING, decide_by_council
 from tests.factories.organisation import UserFactory
 from workflows.flows import NominationFlow
 from workflows.models import Route
@@ -68,10 +67,9 @@ def test_a_route_created_as_data_carries_a_nomination_to_the_decision(demo_user)
         users = list(acting_users(nomination))
         seen.append((nomination.current_stage.kind, sorted(u.username for u in users)))
         if nomination.current_stage.kind == "council_vote":
-            nomination = stage_record_vote_result(
-                actor=chair,
-                nomination=nomination,
-                result=VoteResult(passed=True, agree=12, members=13, required=12),
+            members = qk1.council.roster_on(MEETING).count()
+            (nomination,) = decide_by_council(
+                demo_user, [nomination], agree=members, council=qk1.council, chair=chair
             )
         else:
             nomination = stage_act(actor=users[0], nomination=nomination, action=Action.APPROVE)

@@ -1,0 +1,187 @@
+"""Council sessions: quorum, secret ballot, counting on the whole roster, conclusion."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from approvals.models import AgendaItem, NominationStatus, SessionStatus
+from approvals.models.catalogue import agree_votes_needed
+from approvals.services import voting
+from tests.approvals.voting_helpers import (
+    at_council_vote,
+    ministry_council,
+    prepared_session,
+    roster_users,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _vote_all(session, users, *, agree_on=lambda item_pk, voter_index: True, opinions=None):
+    receipts = []
+    items = list(session.items.filter(round=session.round).values_list("pk", flat=True))
+    absent = set(
+        session.attendances.filter(status="absent").values_list("membership_id", flat=True)
+    )
+    voters = [user for membership_id, user in users.items() if membership_id not in absent]
+    for index, user in enumerate(voters):
+        recused = voting.recused_item_ids(session, voting.membership_of(user, session))
+        choices = {
+            pk: "agree" if agree_on(pk, index) else "disagree" for pk in items if pk not in recused
+        }
+        receipts.append(
+            voting.ballot_cast(actor=user, session=session, choices=choices, opinions=opinions)
+        )
+    return receipts
+
+
+def test_without_quorum_the_chair_cannot_open_the_vote(demo_user):
+    nominations = at_council_vote(demo_user, 1)
+    session = prepared_session(demo_user, nominations, present=11)  # 17 members: 12 needed
+    with pytest.raises(ValidationError) as refused:
+        voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    assert "có mặt 11/17 thành viên, cần ít nhất 12" in str(refused.value)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PREPARING
+
+
+def test_a_quorum_opens_the_vote_and_the_result_counts_on_the_whole_roster(demo_user):
+    council = ministry_council()
+    users = roster_users(council)
+    nominations = at_council_vote(demo_user, 2)
+    session = prepared_session(demo_user, nominations, present=12, written=2)
+    with pytest.raises(PermissionDenied):
+        voting.voting_open(actor=demo_user("hd.thuky"), session=session)  # the chair opens it
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    first, second = session.items.order_by("nomination_id")
+    # 14 ballots (12 present + 2 written); > 50% of 17 needs 9
+    assert first.required_agree == 9
+    _vote_all(
+        session,
+        users,
+        agree_on=lambda pk, i: pk == first.pk or i < 8,
+    )
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.agree, first.disagree, first.passed) == (14, 0, True)
+    assert (second.agree, second.disagree, second.passed) == (8, 6, False)
+
+    session = voting.session_conclude(
+        actor=demo_user("hd.chutich"), session=session, conclusion="Thống nhất như kết quả."
+    )
+    assert voting.session_results_apply(session=session) == 2
+    assert voting.session_results_apply(session=session) == 0  # idempotent
+    passed, failed = (n.__class__.objects.get(pk=n.pk) for n in nominations)
+    assert passed.current_stage.kind == "decision"
+    assert failed.status == NominationStatus.REJECTED
+    assert "8/17" in failed.events.last().comment
+
+
+@pytest.mark.parametrize(
+    ("size", "percent", "rule", "needed"),
+    [
+        (17, 90, "gte", 16),
+        (17, 50, "gt", 9),
+        (20, 90, "gte", 18),
+        (20, 50, "gt", 11),
+        (10, 90, "gte", 9),
+        (9, 90, "gte", 9),
+        (25, 50, "gt", 13),
+        (24, 50, "gt", 13),
+    ],
+)
+def test_thresholds_round_explicitly(size, percent, rule, needed):
+    assert agree_votes_needed(size, percent, rule) == needed
+
+
+def test_a_member_votes_once_and_only_in_their_own_council(demo_user):
+    users = roster_users(ministry_council())
+    nominations = at_council_vote(demo_user, 1)
+    session = prepared_session(demo_user, nominations, present=17)
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    item = session.items.get()
+    voter = demo_user("hd.uyvien1")
+    receipt = voting.ballot_cast(actor=voter, session=session, choices={item.pk: "agree"})
+    with pytest.raises(ValidationError):
+        voting.ballot_cast(actor=voter, session=session, choices={item.pk: "disagree"})
+    with pytest.raises(PermissionDenied):
+        voting.ballot_cast(actor=demo_user("canbo.f3"), session=session, choices={item.pk: "agree"})
+    with pytest.raises(ValidationError):  # an incomplete ballot
+        voting.ballot_cast(actor=demo_user("hd.uyvien2"), session=session, choices={})
+    assert voting.receipt_counted(session, receipt)
+    assert not voting.receipt_counted(session, "0000-0000-0000-0000")
+    assert len(users) == 17
+
+
+def test_results_stay_hidden_until_the_vote_closes_and_the_chair_cannot_flip_them(demo_user):
+    users = roster_users(ministry_council())
+    nominations = at_council_vote(demo_user, 1)
+    session = prepared_session(demo_user, nominations, present=17)
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    _vote_all(session, users, agree_on=lambda pk, i: i < 5)
+    item = AgendaItem.objects.get(session=session)
+    assert (item.agree, item.passed) == (None, None)  # nothing counted before the close
+    with pytest.raises(ValidationError):
+        voting.session_conclude(actor=demo_user("hd.chutich"), session=session)
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    session = voting.session_conclude(
+        actor=demo_user("hd.chutich"), session=session, conclusion="Đề nghị được thông qua."
+    )
+    item.refresh_from_db()
+    assert item.passed is False  # the conclusion's words do not change the count
+    voting.session_results_apply(session=session)
+    assert nominations[0].__class__.objects.get(pk=nominations[0].pk).status == "rejected"
+
+
+def test_a_second_round_for_items_that_fell_short(demo_user):
+    users = roster_users(ministry_council())
+    nominations = at_council_vote(demo_user, 2)
+    session = prepared_session(demo_user, nominations, present=17)
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    first, second = session.items.order_by("nomination_id")
+    _vote_all(session, users, agree_on=lambda pk, i: pk == first.pk or i < 6)
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    with pytest.raises(ValidationError):  # a passed item cannot be voted again
+        voting.session_conclude(
+            actor=demo_user("hd.chutich"), session=session, second_round=[first.pk]
+        )
+    session = voting.session_conclude(
+        actor=demo_user("hd.chutich"), session=session, second_round=[second.pk]
+    )
+    assert (session.round, session.status) == (2, SessionStatus.VOTING)
+    _vote_all(session, users, agree_on=lambda pk, i: i < 12)
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    session = voting.session_conclude(actor=demo_user("hd.chutich"), session=session)
+    assert voting.session_results_apply(session=session) == 2
+    moved = [n.__class__.objects.get(pk=n.pk) for n in nominations]
+    assert [n.current_stage.kind for n in moved] == ["decision", "decision"]
+    assert session.items.get(round=2).agree == 12
+
+
+def test_a_member_from_the_nominating_units_chain_does_not_vote_on_it(demo_user):
+    from approvals.models import Unit
+
+    council = ministry_council()
+    users = roster_users(council)
+    nominations = at_council_vote(demo_user, 1)
+    session = prepared_session(demo_user, nominations, present=17)
+    # one member serves in Quân khu 1, above the nominating Sư đoàn 3
+    member = (
+        session.attendances.select_related("membership__person")
+        .filter(membership__role="member")
+        .first()
+        .membership
+    )
+    member.person.unit = Unit.objects.get(code="qk1")
+    member.person.save(update_fields=["unit"])
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    item = session.items.get()
+    with pytest.raises(ValidationError):
+        voting.ballot_cast(actor=users[member.pk], session=session, choices={item.pk: "agree"})
+    assert voting.ballot_cast(actor=users[member.pk], session=session, choices={})
+    _vote_all(
+        ({**{}, **{}} and session) or session, {k: v for k, v in users.items() if k != member.pk}
+    )
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    item.refresh_from_db()
+    assert (item.agree, item.disagree, item.recused) == (16, 0, 1)
