@@ -27,6 +27,10 @@ run: bootstrap
 test: bootstrap
 	$(BIN)/pytest
 
+# Speed goals live here, not in the tests (docs/benchmarks.md); BENCH_SCALE=small for a smoke run.
+bench: bootstrap
+	$(BIN)/python -m bench.run
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

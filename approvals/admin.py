@@ -126,6 +126,17 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
+@admin.register(models.BlocCriterion)
+class BlocCriterionAdmin(admin.ModelAdmin):
+    """A bloc's scoring criteria and weights for a year, from the bloc's own rules."""
+
+    list_display = ("name", "bloc", "year", "weight", "max_score", "order")
+    list_filter = ("bloc", "year")
+    list_editable = ("weight", "max_score", "order")
+    search_fields = ("name", "bloc__name")
+    list_select_related = ("bloc",)
+
+
 @admin.register(models.EmulationRegistration)
 class EmulationRegistrationAdmin(admin.ModelAdmin):
     list_display = ("unit", "bloc", "year", "registered_on", "pledge_signed_on")

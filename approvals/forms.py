@@ -2,13 +2,18 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import (
     Attachment,
+    AttendanceStatus,
     Award,
+    AwardsCouncil,
     Campaign,
+    Choice,
     DocumentType,
+    Nomination,
     Person,
     SubmissionLetter,
     Unit,
@@ -179,3 +184,186 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, nomination, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["replaces"].queryset = nomination.attachments.filter(is_current=True)
+
+
+# Council sessions ----------------------------------------------------------------------------
+
+
+class SessionForm(forms.Form):
+    """A new council session; the agenda is chosen among the council's waiting nominations."""
+
+    council = forms.ModelChoiceField(
+        AwardsCouncil.objects.none(), label=_("Hội đồng"), empty_label=None
+    )
+    title = forms.CharField(label=_("Tên phiên họp"), max_length=200)
+    meeting_date = forms.DateField(
+        label=_("Ngày họp"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    voting_deadline = forms.DateTimeField(
+        label=_("Hạn bỏ phiếu"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Hết hạn, việc bỏ phiếu tự động kết thúc."),
+    )
+    nominations = forms.ModelMultipleChoiceField(
+        Nomination.objects.none(),
+        label=_("Đề nghị đưa ra biểu quyết"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Chọn ít nhất một đề nghị đưa ra biểu quyết."),
+            "invalid_choice": _(
+                "Có đề nghị không còn chờ hội đồng này biểu quyết; đề nghị chọn lại."
+            ),
+            "invalid_pk_value": _("Đề nghị đã chọn không hợp lệ."),
+        },
+    )
+
+    def __init__(self, *args, councils, waiting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+        self.fields["nominations"].queryset = waiting
+
+    def clean_voting_deadline(self):
+        deadline = self.cleaned_data["voting_deadline"]
+        if deadline <= timezone.now():
+            raise ValidationError(_("Hạn bỏ phiếu phải sau thời điểm hiện tại."))
+        return deadline
+
+
+class AttendanceForm(forms.Form):
+    """Attendance of each roster member: present, absent voting in writing, or absent."""
+
+    def __init__(self, *args, attendances, allows_written: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(AttendanceStatus.PRESENT, AttendanceStatus.PRESENT.label)]
+        if allows_written:
+            choices.append((AttendanceStatus.WRITTEN, AttendanceStatus.WRITTEN.label))
+        choices.append((AttendanceStatus.ABSENT, AttendanceStatus.ABSENT.label))
+        self.attendances = list(attendances)
+        for attendance in self.attendances:
+            self.fields[f"m{attendance.membership_id}"] = forms.ChoiceField(
+                label=str(attendance.membership.person),
+                choices=choices,
+                initial=attendance.status,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self):
+        """Each attendance row with its bound radio field, in roster order."""
+        return [(a, self[f"m{a.membership_id}"]) for a in self.attendances]
+
+    def _with(self, status) -> list[int]:
+        return [
+            a.membership_id
+            for a in self.attendances
+            if self.cleaned_data.get(f"m{a.membership_id}") == status
+        ]
+
+    def present(self) -> list[int]:
+        return self._with(AttendanceStatus.PRESENT)
+
+    def written(self) -> list[int]:
+        return self._with(AttendanceStatus.WRITTEN)
+
+
+class ConcludeForm(forms.Form):
+    conclusion = forms.CharField(
+        label=_("Kết luận của chủ tịch hội đồng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    second_round = forms.TypedMultipleChoiceField(
+        label=_("Đưa ra bỏ phiếu vòng hai"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chỉ các đề nghị chưa đạt ở vòng một; để trống nếu kết luận theo kết quả."),
+    )
+
+    def __init__(self, *args, short_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if short_items:
+            self.fields["second_round"].choices = [
+                (item.pk, item.nomination.nominee_name) for item in short_items
+            ]
+        else:
+            del self.fields["second_round"]
+
+
+class BallotForm(forms.Form):
+    """The member's whole ballot for the current round: agree or disagree on every item.
+
+    Recused items get no field. Nothing is stored until the ballot is submitted.
+    """
+
+    def __init__(self, *args, items, recused, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        self.recused = set(recused)
+        for item in self.items:
+            if item.pk in self.recused:
+                continue
+            self.fields[f"choice-{item.pk}"] = forms.ChoiceField(
+                label=item.nomination.nominee_name,
+                choices=Choice.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Chưa chọn tán thành hoặc không tán thành.")},
+            )
+            self.fields[f"opinion-{item.pk}"] = forms.CharField(
+                label=_("Ý kiến khác (nếu có)"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        """Each item with its choice and opinion fields (None for a recused item)."""
+        rows = []
+        for item in self.items:
+            if item.pk in self.recused:
+                rows.append((item, None, None))
+            else:
+                rows.append((item, self[f"choice-{item.pk}"], self[f"opinion-{item.pk}"]))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        missing = sum(
+            1
+            for item in self.items
+            if item.pk not in self.recused and not data.get(f"choice-{item.pk}")
+        )
+        if missing:
+            raise ValidationError(
+                _(
+                    "Phiếu chưa đầy đủ: còn %(n)s đề nghị chưa chọn tán thành hoặc không tán "
+                    "thành. Phiếu chưa được ghi."
+                ),
+                params={"n": missing},
+            )
+        return data
+
+    def choices(self) -> dict[int, str]:
+        return {
+            item.pk: self.cleaned_data[f"choice-{item.pk}"]
+            for item in self.items
+            if item.pk not in self.recused
+        }
+
+    def opinions(self) -> dict[int, str]:
+        return {
+            item.pk: self.cleaned_data.get(f"opinion-{item.pk}", "")
+            for item in self.items
+            if item.pk not in self.recused
+        }
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Mã phiếu"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX-XXXX"}),
+    )
+
+    def clean_receipt(self):
+        return "".join(self.cleaned_data["receipt"].split()).upper()

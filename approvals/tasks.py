@@ -121,3 +121,60 @@ def session_deadlines_close() -> int:
         except ValidationError:  # closed meanwhile by the chair
             logger.info("Session %s was already closed", session_id)
     return closed
+
+
+@shared_task(
+    name="approvals.session_vote_reminders_send",
+    autoretry_for=(OperationalError,),  # safe: one reminder per member, session and round
+    retry_backoff=True,
+    max_retries=5,
+)
+def session_vote_reminders_send() -> int:
+    """Remind members who have not voted in sessions closing within a day; returns how many."""
+    from approvals.services.session_reminders import session_vote_reminders_create
+
+    return session_vote_reminders_create(now=timezone.now())
+
+
+@shared_task(
+    name="approvals.minutes_generate",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def minutes_generate(*, session_id: int) -> int:
+    """Write a concluded session's minutes and file them in its dossiers; safe to run twice."""
+    from approvals.documents.minutes import minutes_generate as generate
+    from approvals.models import CouncilSession, SessionStatus
+
+    session = CouncilSession.objects.filter(pk=session_id, status=SessionStatus.CONCLUDED).first()
+    return generate(session=session) if session else 0
+
+
+@shared_task(name="approvals.concluded_sessions_sweep")
+def concluded_sessions_sweep() -> int:
+    """Finish concluded sessions whose on-commit tasks never ran (the broker was down).
+
+    Moves nominations not yet moved and writes missing minutes; returns how many sessions
+    needed it.
+    """
+    import datetime
+
+    from approvals.documents.minutes import minutes_files
+    from approvals.documents.minutes import minutes_generate as generate
+    from approvals.models import CouncilSession, SessionStatus
+    from approvals.services import voting
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES)
+    finished = 0
+    sessions = CouncilSession.objects.filter(
+        status=SessionStatus.CONCLUDED, concluded_at__lt=cutoff
+    ).select_related("council")
+    for session in sessions.order_by("pk").iterator(chunk_size=100):
+        unmoved = voting.final_items(session).filter(applied_at__isnull=True).exists()
+        if unmoved:
+            voting.session_results_apply(session=session)
+        if unmoved or not minutes_files(session):
+            generate(session=session)
+            finished += 1
+    return finished

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from approvals.views import (
+    bloc_reviews,
     catalogue,
     dossiers,
     home,
@@ -8,6 +9,8 @@ from approvals.views import (
     nominations,
     notifications,
     organisation,
+    posting,
+    voting,
 )
 
 urlpatterns = [
@@ -17,6 +20,53 @@ urlpatterns = [
     path("people/<int:person_id>/", organisation.person_detail, name="person_detail"),
     path("blocs/", organisation.bloc_list, name="bloc_list"),
     path("blocs/<int:bloc_id>/", organisation.bloc_detail, name="bloc_detail"),
+    path("bloc-reviews/", bloc_reviews.bloc_review_list, name="bloc_review_list"),
+    path("bloc-reviews/new/", bloc_reviews.bloc_review_create, name="bloc_review_create"),
+    path(
+        "bloc-reviews/<int:review_id>/",
+        bloc_reviews.bloc_review_detail,
+        name="bloc_review_detail",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/delegates/",
+        bloc_reviews.bloc_review_delegates,
+        name="bloc_review_delegates",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/open-scoring/",
+        bloc_reviews.bloc_review_open_scoring,
+        name="bloc_review_open_scoring",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/score/",
+        bloc_reviews.bloc_review_score,
+        name="bloc_review_score",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/open-acclaim/",
+        bloc_reviews.bloc_review_open_acclaim,
+        name="bloc_review_open_acclaim",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/ballot/",
+        bloc_reviews.bloc_review_ballot,
+        name="bloc_review_ballot",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/close/",
+        bloc_reviews.bloc_review_close,
+        name="bloc_review_close",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/decide/",
+        bloc_reviews.bloc_review_decide,
+        name="bloc_review_decide",
+    ),
+    path(
+        "bloc-reviews/<int:review_id>/submit/",
+        bloc_reviews.bloc_review_submit,
+        name="bloc_review_submit",
+    ),
     path("councils/", organisation.council_list, name="council_list"),
     path("councils/<int:council_id>/", organisation.council_detail, name="council_detail"),
     path("awards/", catalogue.award_list, name="award_list"),
@@ -63,6 +113,28 @@ urlpatterns = [
     path("letters/new/", letters.letter_create, name="letter_create"),
     path("letters/<int:letter_id>/", letters.letter_detail, name="letter_detail"),
     path("letters/<int:letter_id>/act/", letters.letter_act, name="letter_act"),
+    path("posting/", posting.posting_list, name="posting_list"),
+    path(
+        "posting/<int:nomination_id>/objections/",
+        posting.objection_create,
+        name="objection_create",
+    ),
+    path(
+        "objections/<int:objection_id>/answer/", posting.objection_answer, name="objection_answer"
+    ),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read_all, name="notification_read_all"),
+    path("sessions/", voting.session_list, name="session_list"),
+    path("sessions/new/", voting.session_create, name="session_create"),
+    path("sessions/<int:session_id>/", voting.session_detail, name="session_detail"),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        voting.session_attendance,
+        name="session_attendance",
+    ),
+    path("sessions/<int:session_id>/open/", voting.session_open, name="session_open"),
+    path("sessions/<int:session_id>/close/", voting.session_close, name="session_close"),
+    path("sessions/<int:session_id>/conclude/", voting.session_conclude, name="session_conclude"),
+    path("sessions/<int:session_id>/ballot/", voting.session_ballot, name="session_ballot"),
+    path("sessions/<int:session_id>/receipt/", voting.session_receipt, name="session_receipt"),
 ]

@@ -186,6 +186,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.session_deadlines_close",
         "schedule": crontab(minute="*/5"),
     },
+    "session-vote-reminders": {
+        "task": "approvals.session_vote_reminders_send",
+        "schedule": crontab(minute=15),
+    },
+    "concluded-sessions-sweep": {
+        "task": "approvals.concluded_sessions_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     "notification-emails-sweep": {
         "task": "approvals.notification_emails_sweep",
         "schedule": crontab(minute="*/10"),

@@ -85,3 +85,9 @@ def client_for(client, demo_user):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Files written by a test (dossiers, minutes) go to its own folder, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -6,6 +6,7 @@ a message, or
 sent to the login page when anonymous), and a refused change must change nothing.
 """
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,24 +16,34 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from approvals.models import (
+    AgendaItem,
     Attachment,
+    Attendance,
     Award,
     AwardsCouncil,
+    Ballot,
+    BallotChoice,
     Campaign,
+    CouncilSession,
     EmulationBloc,
     Nomination,
     Person,
     SubmissionLetter,
     Unit,
+    VoteMark,
 )
 from approvals.selectors.nominations import acting_users
+from approvals.services import voting
 from approvals.services.dossiers import attachment_add
 from approvals.services.letters import letter_create
 from approvals.services.nominations import nomination_claim, nomination_create, stage_act
+from approvals.services.posting import objection_lodge
 from approvals.services.roles import role_grant
 from tests.approvals.nomination_helpers import move, nominate, people_of
+from tests.approvals.voting_helpers import MEETING
 from tests.factories.organisation import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +69,12 @@ PREPARERS = frozenset({"canbo.f3", "canbo.qk1", "canbo.qk3"})
 COUNCIL = frozenset({"hd.chutich", "hd.thuky", "hd.uyvien1"})
 F3_RECORDS = frozenset({"canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo", "quantri"})
 QK3_RECORDS = frozenset({"canbo.qk3", "chihuy.qk3", "tth.canbo", "quantri"})
+SECRETARIAT_ADMIN = frozenset({"tth.canbo", "quantri"})
+SESSION_VIEWERS = COUNCIL | SECRETARIAT_ADMIN
+SESSION_RUNNERS = frozenset({"hd.chutich", "hd.thuky"})
+BLOC_OFFICER = frozenset({"khoi2.canbo"})
+DELEGATES = frozenset({"canbo.qk1", "canbo.qk3"})  # of their units, at Khối 2's reviews
+REVIEW_VIEWERS = BLOC_OFFICER | DELEGATES | {"chihuy.qk3"} | SECRETARIAT_ADMIN
 # URL names outside the product's own pages and API: Django's admin, login and language switch
 # and the API's token endpoint, which is a login too (tests/approvals/test_api.py)
 NOT_PRODUCT = {"login", "logout", "set_language", "api:token"}
@@ -74,6 +91,8 @@ class Row:
     data: dict | Callable[[dict], dict] = field(default_factory=dict)  # from that side's objects
     api: bool = False
     multipart: bool = False
+    # a POST that answers with a page rather than a redirect (the ballot's receipt, a check)
+    ok_status: int = 302
 
 
 def api(method, obj=None, own=EVERYONE, other=EVERYONE, data=None):
@@ -158,6 +177,154 @@ MATRIX: dict[str, Row] = {
     "attachment_download": Row("GET", "attachment", F3_RECORDS, QK3_RECORDS),
     "letter_act": Row(
         "POST", "letter", frozenset({"chihuy.f3"}), frozenset({"chihuy.qk3"}), {"action": "approve"}
+    ),
+    # council sessions: "own" is a session of the Ministry council, where the demo council
+    # users sit; "other" is one of QK3's council, where none of the users below holds a seat
+    "session_list": everyone(),
+    "session_create": (
+        Row("GET", None, SESSION_RUNNERS, SESSION_RUNNERS),
+        Row(
+            "POST",
+            None,
+            SESSION_RUNNERS,
+            frozenset(),  # QK3's council is not theirs to choose
+            lambda side: {
+                "council": side["council"].pk,
+                "title": "Phiên họp thử",
+                "meeting_date": MEETING.isoformat(),
+                "voting_deadline": "2099-12-31T17:00",
+                "nominations": [side["council_vote"].pk],
+            },
+        ),
+    ),
+    "session_detail": Row("GET", "session_voting", SESSION_VIEWERS, SECRETARIAT_ADMIN),
+    "session_attendance": Row(
+        "POST",
+        "session_preparing",
+        SESSION_RUNNERS,
+        frozenset(),
+        lambda side: {
+            f"m{membership_id}": "present"
+            for membership_id in side["session_preparing"].attendances.values_list(
+                "membership_id", flat=True
+            )
+        },
+    ),
+    "session_open": Row("POST", "session_preparing", frozenset({"hd.chutich"}), frozenset()),
+    "session_close": Row("POST", "session_voting", frozenset({"hd.chutich"}), frozenset()),
+    "session_conclude": Row(
+        "POST",
+        "session_closed",
+        frozenset({"hd.chutich"}),
+        frozenset(),
+        {"conclusion": "Thống nhất theo kết quả kiểm phiếu."},
+    ),
+    "session_ballot": (
+        Row("GET", "session_voting", COUNCIL, frozenset()),
+        Row(
+            "POST",
+            "session_voting",
+            COUNCIL,
+            frozenset(),
+            lambda side: {
+                f"choice-{pk}": "agree"
+                for pk in side["session_voting"].items.values_list("pk", flat=True)
+            },
+            ok_status=200,
+        ),
+    ),
+    "session_receipt": (
+        Row("GET", "session_voting", SESSION_VIEWERS, SECRETARIAT_ADMIN),
+        Row(
+            "POST",
+            "session_voting",
+            SESSION_VIEWERS,
+            SECRETARIAT_ADMIN,
+            {"receipt": "0000-0000-0000-0000"},
+            ok_status=200,
+        ),
+    ),
+    # bloc reviews: "own" are Khối 2's, which QK3 leads and where QK1's and QK3's officers are
+    # their units' delegates; "other" are a test bloc's (tests/approvals/bloc_review_helpers.py)
+    "bloc_review_list": everyone(),
+    "bloc_review_create": (
+        Row("GET", None, BLOC_OFFICER, BLOC_OFFICER),
+        Row(
+            "POST",
+            None,
+            BLOC_OFFICER,
+            frozenset(),  # the test bloc is not theirs to choose
+            lambda side: {
+                "bloc": side["bloc"].pk,
+                "year": 2031,
+                "title": "Hội nghị bình xét thử",
+                "meeting_date": "2031-11-05",
+                "quota": 1,
+                "tie_rule": "second_round",
+            },
+        ),
+    ),
+    "bloc_review_detail": Row("GET", "review_closed", REVIEW_VIEWERS, SECRETARIAT_ADMIN),
+    "bloc_review_delegates": Row(
+        "POST",
+        "review_preparing",
+        BLOC_OFFICER,
+        frozenset(),
+        lambda side: {
+            f"unit-{d.unit_id}": d.user.username
+            for d in side["review_preparing"].delegates.select_related("user")
+        },
+    ),
+    "bloc_review_open_scoring": Row("POST", "review_preparing", BLOC_OFFICER, frozenset()),
+    "bloc_review_score": (
+        Row("GET", "review_scoring", DELEGATES, frozenset()),
+        Row(
+            "POST",
+            "review_scoring",
+            DELEGATES,
+            frozenset(),
+            lambda side: {
+                f"s-{unit.pk}-{criterion.pk}": 8
+                for unit in side["review_scoring"].bloc.members_in(side["review_scoring"].year)
+                for criterion in side["review_scoring"].bloc.criteria.filter(
+                    year=side["review_scoring"].year
+                )
+            },
+        ),
+    ),
+    "bloc_review_open_acclaim": Row("POST", "review_scoring", BLOC_OFFICER, frozenset()),
+    "bloc_review_ballot": (
+        Row("GET", "review_acclaiming", DELEGATES, frozenset()),
+        Row(
+            "POST",
+            "review_acclaiming",
+            DELEGATES,
+            frozenset(),
+            lambda side: {"units": [Unit.objects.get(code="qk2").pk]},
+        ),
+    ),
+    "bloc_review_close": Row("POST", "review_acclaiming", BLOC_OFFICER, frozenset()),
+    "bloc_review_decide": Row(
+        "POST",
+        "review_tied",
+        BLOC_OFFICER | {"canbo.qk3", "chihuy.qk3"},  # and the leader unit's officers
+        frozenset(),
+        lambda side: {
+            "units": [side["review_tied"].results.filter(tied=True).order_by("unit_id")[0].unit_id],
+            "decision": "Khối trưởng chọn đơn vị có điểm chấm cao hơn.",
+        },
+    ),
+    "bloc_review_submit": Row(
+        "POST", "review_closed", BLOC_OFFICER, frozenset(), {"minutes": "Biên bản hội nghị."}
+    ),
+    "posting_list": everyone(),
+    "objection_create": Row("POST", "posted", EVERYONE, EVERYONE, {"text": "Ý kiến phản ánh."}),
+    "objection_answer": Row(
+        "POST",
+        "objection",
+        frozenset({"tth.canbo"}),
+        frozenset({"tth.canbo"}),
+        {"answer": "Đã xác minh."},
     ),
     "api:api-root": api("GET"),
     "api:schema": api("GET"),
@@ -263,7 +430,15 @@ def world(demo_user, settings, tmp_path):
             nominee_unit=unit_row,
         )
         at_bloc = move(demo_user, at_bloc, officer, chief)
+        posted = nominate(demo_user, by=officer, unit=unit, index=4, award="hc-bvtq-3")
+        while posted.current_stage.kind != "posting":
+            posted = stage_act(
+                actor=acting_users(posted).first(), nomination=posted, action="approve"
+            )
+        objection = objection_lodge(actor=demo_user(officer), nomination=posted, text="Phản ánh.")
         objects[side] = {
+            "posted": posted,
+            "objection": objection,
             "bloc_vote": at_bloc,
             "attachment": attachment,
             "draft": nominate(demo_user, by=officer, unit=unit, index=3),
@@ -281,6 +456,50 @@ def world(demo_user, settings, tmp_path):
     return objects
 
 
+@pytest.fixture
+def council_sessions(world, demo_user):
+    """A session preparing (quorum present), one voting and one closed, on each side.
+
+    Own: the Ministry council's, prepared by its demo chair. Other: QK3's council's, run by a
+    chair made here; its nominations are put at that council's vote stage for the purpose.
+    """
+    qk3_council = world["other"]["council"]
+    qk3_chair = UserFactory(username="chutich.hd-qk3")
+    role_grant(actor=None, user=qk3_chair, role="council_chair", council=qk3_council)
+    for side, unit, officer, chair in (
+        ("own", "f3", "canbo.f3", demo_user("hd.chutich")),
+        ("other", "qk3", "canbo.qk3", qk3_chair),
+    ):
+        council = world[side]["council"]
+        for index, state in enumerate(("preparing", "voting", "closed"), start=6):
+            nomination = nominate(demo_user, by=officer, unit=unit, index=index, award="bk-bqp")
+            while nomination.current_stage.kind != "council_vote":
+                nomination = stage_act(
+                    actor=acting_users(nomination).first(), nomination=nomination, action="approve"
+                )
+            Nomination.objects.filter(pk=nomination.pk).update(acting_council=council)
+            session = voting.session_create(
+                actor=chair,
+                council=council,
+                title=f"Phiên họp thử ({state})",
+                meeting_date=MEETING,
+                voting_deadline=timezone.now() + datetime.timedelta(days=2),
+                nominations=[nomination],
+            )
+            voting.attendance_record(
+                actor=chair,
+                session=session,
+                present=list(session.attendances.values_list("membership_id", flat=True)),
+                written=[],
+            )
+            if state != "preparing":
+                session = voting.voting_open(actor=chair, session=session)
+            if state == "closed":
+                session = voting.voting_close(actor=chair, session=session)
+            world[side][f"session_{state}"] = session
+    return world
+
+
 def _outcome(response, row: Row) -> str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and "/login/" in location:
@@ -291,7 +510,7 @@ def _outcome(response, row: Row) -> str:
     if row.api and response.status_code in (200, 201):
         return "ok"
     if (row.method == "GET" and response.status_code == 200) or (
-        row.method == "POST" and response.status_code == 302
+        row.method == "POST" and response.status_code == row.ok_status
     ):
         return "ok"
     # 400: a letter with nothing waiting for this user is refused with a message
@@ -307,8 +526,12 @@ ROWS = [
 
 
 @pytest.mark.parametrize(("name", "index"), ROWS)
-def test_only_the_listed_roles_succeed(name, index, world, client, demo_user):
+def test_only_the_listed_roles_succeed(name, index, world, client, demo_user, request):
     row = MATRIX[name][index] if isinstance(MATRIX[name], tuple) else MATRIX[name]
+    if row.obj and row.obj.startswith("session_"):
+        world = request.getfixturevalue("council_sessions")
+    elif row.obj and row.obj.startswith("review_"):
+        world = request.getfixturevalue("bloc_reviews")
     for side in ("own", "other"):
         expected = row.own if side == "own" else row.other
         url = reverse(name, args=[world[side][row.obj].pk] if row.obj else [])
@@ -325,7 +548,7 @@ def test_only_the_listed_roles_succeed(name, index, world, client, demo_user):
                 elif row.api:
                     response = client.generic(row.method, url, json.dumps(data), _JSON)
                 else:
-                    response = client.generic(row.method, url, urlencode(data), _FORM)
+                    response = client.generic(row.method, url, urlencode(data, doseq=True), _FORM)
                 response.close()  # a download's file
                 outcome = _outcome(response, row)
                 if outcome == "ok":
@@ -346,4 +569,46 @@ def _snapshot():
     rows = Nomination.objects.order_by("pk").values_list(
         "pk", "status", "stage_position", "claimed_by_id"
     )
-    return [*rows, SubmissionLetter.objects.count(), Attachment.objects.count()]
+    sessions = CouncilSession.objects.order_by("pk").values_list(
+        "pk", "status", "round", "conclusion"
+    )
+    attendance = Attendance.objects.order_by("pk").values_list("pk", "status")
+    return [
+        *rows,
+        SubmissionLetter.objects.count(),
+        Attachment.objects.count(),
+        *sessions,
+        *attendance,
+        AgendaItem.objects.count(),
+        VoteMark.objects.count(),
+        Ballot.objects.count(),
+        BallotChoice.objects.count(),
+        *_bloc_review_snapshot(),
+    ]
+
+
+@pytest.fixture
+def bloc_reviews(world, demo_user):
+    """Bloc reviews in every state on each side (tests/approvals/bloc_review_helpers.py)."""
+    from tests.approvals.bloc_review_helpers import reviews_in_every_state
+
+    for side, reviews in reviews_in_every_state(demo_user).items():
+        world[side].update(reviews)
+    return world
+
+
+def _bloc_review_snapshot():
+    from approvals.models import AcclaimChoice, AcclaimMark, AcclaimResult, BlocReview, BlocScore
+
+    reviews = BlocReview.objects.order_by("pk").values_list(
+        "pk", "status", "round", "leader_decision", "minutes"
+    )
+    delegates = BlocReview.objects.order_by("pk").values_list("pk", "delegates__user_id")
+    return [
+        *reviews,
+        *delegates,
+        BlocScore.objects.count(),
+        AcclaimMark.objects.count(),
+        AcclaimChoice.objects.count(),
+        AcclaimResult.objects.filter(proposed=True).count(),
+    ]

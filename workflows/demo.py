@@ -48,6 +48,21 @@ DEMO_ROUTES = [
         ],
     ),
     (
+        "hc-bvtq-3",
+        "Huân chương Bảo vệ Tổ quốc hạng Ba: công khai, Hội đồng Bộ, trình Chủ tịch nước",
+        "hc-bvtq-3",
+        [
+            *UNIT_START,
+            ("review", D, "unit_officer", 5, {}),
+            ("approval", D, "unit_commander", 3, {}),
+            ("appraisal", M, "secretariat_officer", 10, {}),
+            ("posting", M, "secretariat_officer", 3, {"posting_working_days": 10}),
+            MINISTRY_END[1],
+            ("forward", M, "secretariat_officer", 5, {}),
+            ("decision", "above", "secretariat_officer", 30, {}),
+        ],
+    ),
+    (
         "co-bqp",
         "Cờ thi đua của Bộ Quốc phòng qua bình xét của khối",
         "co-bqp",

@@ -1,4 +1,15 @@
 from .audit import AuditEvent
+from .bloc_reviews import (
+    AcclaimChoice,
+    AcclaimMark,
+    AcclaimResult,
+    BlocCriterion,
+    BlocDelegate,
+    BlocReview,
+    BlocScore,
+    ReviewStatus,
+    TieRule,
+)
 from .blocs import BlocLeadership, BlocMembership, EmulationBloc
 from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
@@ -17,6 +28,7 @@ from .nominations import (
 from .notifications import Notification, NotificationKind
 from .organisation import Unit, UnitLevel
 from .people import Person
+from .posting import Objection
 from .roles import (
     BlocGroupObjectPermission,
     BlocUserObjectPermission,
@@ -41,6 +53,9 @@ from .voting import (
 __all__ = [
     "ACTIVE_STATUSES",
     "FINAL_STATUSES",
+    "AcclaimChoice",
+    "AcclaimMark",
+    "AcclaimResult",
     "AgendaItem",
     "Attachment",
     "Attendance",
@@ -52,9 +67,13 @@ __all__ = [
     "AwardsCouncil",
     "Ballot",
     "BallotChoice",
+    "BlocCriterion",
+    "BlocDelegate",
     "BlocGroupObjectPermission",
     "BlocLeadership",
     "BlocMembership",
+    "BlocReview",
+    "BlocScore",
     "BlocUserObjectPermission",
     "CalendarDay",
     "Campaign",
@@ -72,10 +91,13 @@ __all__ = [
     "NominationStatus",
     "Notification",
     "NotificationKind",
+    "Objection",
     "Person",
+    "ReviewStatus",
     "RoleAssignment",
     "SessionStatus",
     "SubmissionLetter",
+    "TieRule",
     "Unit",
     "UnitGroupObjectPermission",
     "UnitLevel",

@@ -156,6 +156,7 @@ class Nomination(models.Model):
     )
     stage_entered_at = models.DateTimeField(_("đến bước hiện tại lúc"), null=True, blank=True)
     due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    posted_until = models.DateField(_("công khai đến hết ngày"), null=True, blank=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người nhận xử lý"),

@@ -93,7 +93,13 @@ def _enter(nomination: Nomination, stage: Stage) -> None:
     nomination.acting_council = acting.council
     nomination.claimed_by = None
     nomination.stage_entered_at = timezone.now()
-    nomination.due_date = add_working_days(today, stage.time_limit_working_days)
+    nomination.posted_until = None
+    start = today
+    if stage.kind == StageKind.PUBLIC_POSTING:
+        days = (stage.settings or {}).get("posting_working_days", 10)
+        nomination.posted_until = add_working_days(today, days)
+        start = nomination.posted_until
+    nomination.due_date = add_working_days(start, stage.time_limit_working_days)
 
 
 def _finish(nomination: Nomination, status: str) -> None:
@@ -104,6 +110,7 @@ def _finish(nomination: Nomination, status: str) -> None:
     nomination.acting_council = None
     nomination.claimed_by = None
     nomination.due_date = None
+    nomination.posted_until = None
     nomination.resume_position = None
     nomination.finished_at = timezone.now()
 
@@ -293,6 +300,20 @@ def _advance(nomination: Nomination, *, actor, stages: dict[int, Stage], outcome
     return stages[target]
 
 
+def _check_posting_over(nomination: Nomination) -> None:
+    """A posted nominee moves on only after the period and once every objection is answered."""
+    if nomination.posted_until and timezone.localdate() <= nomination.posted_until:
+        raise ValidationError(
+            _("Chưa hết thời gian công khai (đến hết ngày %(date)s).")
+            % {"date": nomination.posted_until.strftime("%d/%m/%Y")}
+        )
+    open_objections = nomination.objections.filter(answered_at__isnull=True).count()
+    if open_objections:
+        raise ValidationError(
+            _("Còn %(n)s ý kiến phản ánh chưa được trả lời.") % {"n": open_objections}
+        )
+
+
 def _require_reason(comment: str) -> str:
     if not comment.strip():
         raise ValidationError({"comment": _("Phải nêu lý do.")})
@@ -318,6 +339,8 @@ def _apply(
             raise ValidationError(
                 _("Bước bỏ phiếu chỉ chuyển tiếp theo kết quả biểu quyết của hội đồng hoặc khối.")
             )
+        if before.kind == StageKind.PUBLIC_POSTING:
+            _check_posting_over(nomination)
         first_submission = nomination.status == NominationStatus.DRAFT
         _advance(nomination, actor=actor, stages=stages, outcome=action)
         if nomination.status == NominationStatus.AWARDED:

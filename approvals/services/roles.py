@@ -20,6 +20,7 @@ ADMINISTERED_MODELS = {
         "emulationbloc",
         "blocmembership",
         "blocleadership",
+        "bloccriterion",
         "awardscouncil",
         "councilmembership",
         "award",

@@ -33,6 +33,7 @@ from approvals.models import (
 from approvals.models.catalogue import ThresholdRule, agree_votes_needed
 from approvals.selectors.scope import scope_for
 from approvals.services.audit import audit_record
+from approvals.services.secrecy import rewrite_in_random_order
 from workflows.models import StageKind
 
 OPEN_SESSION_STATUSES = (SessionStatus.PREPARING, SessionStatus.VOTING, SessionStatus.CLOSED)
@@ -95,7 +96,7 @@ def session_create(
     _require(actor, council, "run_council_session", "chair_council")
     if not title.strip():
         raise ValidationError({"title": _("Nhập tên phiên họp.")})
-    if voting_deadline.date() < meeting_date:
+    if timezone.localtime(voting_deadline).date() < meeting_date:
         raise ValidationError({"voting_deadline": _("Hạn bỏ phiếu không được trước ngày họp.")})
     waiting = waiting_nominations(council)
     if nominations is not None:
@@ -302,14 +303,10 @@ def _shuffle_anonymous_rows(session: CouncilSession, round_: int) -> None:
     The rows were inserted member by member; rewriting them together leaves neither their
     physical order nor their transaction ids telling which were written together.
     """
-    ballots = list(Ballot.objects.filter(session=session, round=round_))
-    choices = list(BallotChoice.objects.filter(item__session=session, item__round=round_))
-    random.shuffle(ballots)
-    random.shuffle(choices)
-    Ballot.objects.filter(session=session, round=round_).delete()
-    BallotChoice.objects.filter(item__session=session, item__round=round_).delete()
-    Ballot.objects.bulk_create(ballots, batch_size=1000)
-    BallotChoice.objects.bulk_create(choices, batch_size=2000)
+    rewrite_in_random_order(Ballot.objects.filter(session=session, round=round_))
+    rewrite_in_random_order(
+        BallotChoice.objects.filter(item__session=session, item__round=round_), batch_size=2000
+    )
 
 
 @transaction.atomic
@@ -381,7 +378,8 @@ def session_conclude(
     The chair confirms the count and may add a conclusion; no argument can change whether an
     item passed. Where the council allows it, items that fell short in the first round can
     go to one more round in the same session. Side effects: closes the session (or opens the
-    second round); on commit, moves every concluded nomination in its workflow.
+    second round); on commit, moves every concluded nomination in its workflow and writes
+    the minutes into each dossier.
     """
     session = _locked(session)
     _require(actor, session.council, "chair_council")
@@ -423,10 +421,13 @@ def session_conclude(
     session.save(update_fields=["status", "concluded_at", "concluded_by", "conclusion"])
     audit_record(actor=actor, verb="session.conclude", obj=session)
 
-    from approvals.tasks import session_results_apply
+    from approvals.tasks import minutes_generate, session_results_apply
 
     session_id = session.pk
-    transaction.on_commit(lambda: session_results_apply.delay(session_id=session_id))
+    # robust: a broker outage must not fail the chair's committed conclusion; the periodic
+    # sessions sweep (approvals.tasks.concluded_sessions_sweep) finishes the work then
+    transaction.on_commit(lambda: session_results_apply.delay(session_id=session_id), robust=True)
+    transaction.on_commit(lambda: minutes_generate.delay(session_id=session_id), robust=True)
     return session
 
 

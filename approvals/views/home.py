@@ -30,6 +30,7 @@ INBOX = Action("nomination_inbox", _("Việc cần xử lý"))
 NOMINATIONS = Action("nomination_list", _("Theo dõi đề nghị khen thưởng"))
 NEW_NOMINATION = Action("nomination_create", _("Lập đề nghị khen thưởng"))
 LETTERS = Action("letter_list", _("Tờ trình"))
+SESSIONS = Action("session_list", _("Phiên họp hội đồng"))
 ADMIN = Action("admin:index", _("Trang quản trị: tổ chức, danh mục, đợt thi đua, vai trò"))
 
 ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
@@ -45,13 +46,14 @@ ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
     ),
     Role.UNIT_COMMANDER: (INBOX, NOMINATIONS, LETTERS, PEOPLE, UNITS, CAMPAIGNS),
     Role.BLOC_OFFICER: (INBOX, NOMINATIONS, BLOC, CAMPAIGNS),
-    Role.COUNCIL_MEMBER: (NOMINATIONS, COUNCIL, AWARDS),
-    Role.COUNCIL_SECRETARY: (INBOX, NOMINATIONS, COUNCIL, AWARDS),
-    Role.COUNCIL_CHAIR: (INBOX, NOMINATIONS, COUNCIL, AWARDS),
+    Role.COUNCIL_MEMBER: (SESSIONS, NOMINATIONS, COUNCIL, AWARDS),
+    Role.COUNCIL_SECRETARY: (SESSIONS, INBOX, NOMINATIONS, COUNCIL, AWARDS),
+    Role.COUNCIL_CHAIR: (SESSIONS, INBOX, NOMINATIONS, COUNCIL, AWARDS),
     Role.SECRETARIAT_OFFICER: (
         INBOX,
         NOMINATIONS,
         LETTERS,
+        SESSIONS,
         PEOPLE,
         UNITS,
         BLOCS,

@@ -111,6 +111,8 @@ def _detail_context(request, nomination, **forms) -> dict:
         "can_release": A.RELEASE in actions,
         "act_form": ActForm(actions=actions) if can_act else None,
         "attachments": nomination.attachments.select_related("document_type", "uploaded_by"),
+        "objections": nomination.objections.all(),
+        "can_answer_objections": can_act,
         **forms,
     }
     if can_act:

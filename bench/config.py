@@ -1,0 +1,77 @@
+"""The benchmark's parameters, read from the environment (see docs/benchmarks.md)."""
+
+import os
+from dataclasses import dataclass
+
+# BENCH_SCALE presets: nominations carried through the full route, page requests timed.
+SCALES = {
+    "full": {"nominations": 2000, "requests": 30},
+    "small": {"nominations": 200, "requests": 10},  # CI smoke run
+}
+
+
+def _int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < minimum:
+        raise SystemExit(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Config:
+    scale: str
+    nominations: int  # N: carried through the whole giay-khen route
+    workers: int  # processes running the service calls of one wave side by side
+    requests: int  # K: timed requests per page, after the warm-ups
+    warmups: int
+    bk_share: float  # share of N also carried through the whole bk-bqp route
+    in_flight_share: float  # a further batch of this share of N, left at various stages
+    keep: bool  # leave the bench data in the database for browsing (removed on the next run)
+    write_docs: bool  # write the results block into docs/benchmarks.md
+
+    @property
+    def bk_count(self) -> int:
+        return round(self.nominations * self.bk_share)
+
+    @property
+    def in_flight_count(self) -> int:
+        return round(self.nominations * self.in_flight_share)
+
+    @property
+    def bk_in_flight_count(self) -> int:
+        return max(3, self.nominations // 20)
+
+    @property
+    def people_needed(self) -> int:
+        # bk-bqp nominations reuse the giay-khen nominees: a different award is no duplicate
+        return self.nominations + self.in_flight_count
+
+
+def config_from_env() -> Config:
+    scale = os.environ.get("BENCH_SCALE", "full").strip().lower() or "full"
+    if scale not in SCALES:
+        raise SystemExit(f"BENCH_SCALE must be one of {', '.join(SCALES)}, not {scale!r}")
+    preset = SCALES[scale]
+    nominations = _int("BENCH_NOMINATIONS", preset["nominations"], minimum=10)
+    if nominations != preset["nominations"]:
+        scale = "custom"
+    docs_default = "1" if scale == "full" else "0"
+    return Config(
+        scale=scale,
+        nominations=nominations,
+        workers=_int("BENCH_WORKERS", 1, minimum=1),
+        requests=_int("BENCH_REQUESTS", preset["requests"], minimum=1),
+        warmups=_int("BENCH_WARMUPS", 3, minimum=1),
+        bk_share=_float("BENCH_BK_SHARE", 0.10),
+        in_flight_share=_float("BENCH_IN_FLIGHT_SHARE", 0.5),
+        keep=os.environ.get("BENCH_KEEP", "1").strip() != "0",
+        write_docs=os.environ.get("BENCH_DOCS", docs_default).strip() == "1",
+    )

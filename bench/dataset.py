@@ -1,0 +1,167 @@
+"""The bench's own rows: one campaign, one unit under Sư đoàn 3 and its people.
+
+Everything the bench creates hangs off these, so `clean()` removes exactly what an earlier
+run left (nominations with their events, notifications, audit rows and viewflow processes)
+and never touches the demo data or anyone's real nominations.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from viewflow.workflow.models import Process, Task
+
+from approvals.demo.loader import load_demo
+from approvals.models import (
+    AuditEvent,
+    Award,
+    Campaign,
+    CouncilSession,
+    Nomination,
+    NominationEvent,
+    Notification,
+    Person,
+    Unit,
+    UnitLevel,
+)
+from approvals.models.people import PersonCategory, Rank, fold_vietnamese
+from bench.council import release_voters
+from workflows.demo import load_demo_routes
+
+CAMPAIGN_CODE = "bench"
+UNIT_CODE = "bench-f3"
+PARENT_UNIT_CODE = "f3"  # canbo.f3 prepares for it, chihuy.f3 approves; Quân khu 1 above
+SERVICE_PREFIX = "BENCH-"
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class BenchData:
+    campaign_id: int
+    unit_id: int
+    submitting_unit_id: int
+    person_ids: list[int]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def clean() -> dict[str, int]:
+    """Remove what earlier bench runs created; returns how many rows of each kind went."""
+    unit = Unit.objects.filter(code=UNIT_CODE).first()
+    nominations = Nomination.objects.filter(campaign__code=CAMPAIGN_CODE)
+    if unit is not None:
+        nominations = Nomination.objects.filter(
+            Q(campaign__code=CAMPAIGN_CODE)
+            | Q(person__unit=unit)
+            | Q(nominee_unit=unit)
+            | Q(submitting_unit=unit)
+        )
+    rows = list(nominations.values_list("pk", "process_id"))
+    ids = [pk for pk, _process in rows]
+    process_ids = [process for _pk, process in rows if process]
+    removed = {"nominations": len(ids), "audit events": 0, "processes": 0, "people": 0}
+    sessions = list(
+        CouncilSession.objects.filter(items__nomination_id__in=ids)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    removed["council sessions"] = len(sessions)
+    for chunk in _chunks(sessions):  # their agenda, attendance and ballots cascade
+        removed["audit events"] += AuditEvent.objects.filter(
+            object_type=CouncilSession._meta.label_lower, object_id__in=[str(pk) for pk in chunk]
+        ).delete()[0]
+        CouncilSession.objects.filter(pk__in=chunk).delete()
+    release_voters()
+    for chunk in _chunks(ids):
+        removed["audit events"] += AuditEvent.objects.filter(
+            object_type=Nomination._meta.label_lower, object_id__in=[str(pk) for pk in chunk]
+        ).delete()[0]
+        Nomination.objects.filter(pk__in=chunk).delete()  # events and notifications cascade
+    for chunk in _chunks(process_ids):
+        Process.objects.filter(pk__in=chunk).delete()  # its tasks cascade
+        removed["processes"] += len(chunk)
+    if unit is not None:
+        removed["people"] = Person.objects.filter(unit=unit).delete()[0]
+        unit.delete()
+    Campaign.objects.filter(code=CAMPAIGN_CODE).delete()
+    return removed
+
+
+def _person(index: int, unit: Unit) -> Person:
+    name = f"Quân nhân Benchmark {index:05d}"
+    return Person(
+        service_number=f"{SERVICE_PREFIX}{index:06d}",
+        full_name=name,
+        search_name=fold_vietnamese(name),  # bulk_create bypasses save()
+        category=PersonCategory.OFFICER,
+        rank=Rank.CAPTAIN,
+        position="Trợ lý",
+        unit=unit,
+        gender="male",
+        birth_date=datetime.date(1990, 1, 1) + datetime.timedelta(days=index % 3000),
+        enlistment_date=datetime.date(2010, 9, 1),
+    )
+
+
+def load_reference_data() -> None:
+    """The demo organisation, users and routes (idempotent: adds only what is missing)."""
+    load_demo()
+    load_demo_routes()
+    missing = {"giay-khen", "bk-bqp"} - set(Award.objects.values_list("code", flat=True))
+    if missing:
+        raise SystemExit(f"demo awards missing after load_demo: {', '.join(sorted(missing))}")
+
+
+@transaction.atomic
+def prepare(people: int) -> BenchData:
+    """Create the bench campaign, the bench unit under f3 and `people` people in it."""
+    parent = Unit.objects.get(code=PARENT_UNIT_CODE)
+    unit = Unit.objects.create(
+        code=UNIT_CODE,
+        short_name="Đơn vị benchmark",
+        name="Đơn vị benchmark (make bench), Sư đoàn 3",
+        level=UnitLevel.REGIMENT,
+        parent=parent,
+    )
+    year = timezone.localdate().year
+    campaign = Campaign.objects.create(
+        code=CAMPAIGN_CODE,
+        name=f"Benchmark (make bench) {year}",
+        kind="yearly",
+        year=year,
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year, 12, 31),
+        submission_deadline=datetime.date(year, 12, 31),
+        is_open=True,
+    )
+    Person.objects.bulk_create((_person(i + 1, unit) for i in range(people)), batch_size=CHUNK)
+    person_ids = list(
+        Person.objects.filter(unit=unit).order_by("service_number").values_list("pk", flat=True)
+    )
+    return BenchData(
+        campaign_id=campaign.pk,
+        unit_id=unit.pk,
+        submitting_unit_id=parent.pk,
+        person_ids=person_ids,
+    )
+
+
+def analyze() -> list[str]:
+    """PostgreSQL: refresh the planner's statistics of the tables the bench filled.
+
+    Autovacuum would do it shortly after such a load; doing it now makes the page timings
+    repeatable. SQLite is left as Django leaves it (no ANALYZE).
+    """
+    if connection.vendor != "postgresql":
+        return []
+    models = (Nomination, NominationEvent, Notification, AuditEvent, Person, Unit, Process, Task)
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    return tables

@@ -1,0 +1,184 @@
+"""Service calls, run wave by wave, timed and counted.
+
+A wave is a list of independent calls (each on its own nomination), for instance "every
+nomination's submission". Waves run one after another; with BENCH_WORKERS > 1 the calls of
+a wave are shared among forked worker processes, each with its own database connection.
+Every call goes through the real services (approvals.services.nominations), so it locks the
+row, checks the actor, moves the viewflow process, writes the event, the audit row and the
+notifications, and e-mails them on commit (Celery eager, locmem backend: see bench.run).
+"""
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
+
+from approvals.models import Award, Campaign, Nomination, Person, Unit
+from approvals.services.nominations import (
+    Action,
+    ReturnTo,
+    VoteResult,
+    nomination_create,
+    stage_act,
+    stage_record_vote_result,
+)
+
+ACHIEVEMENTS = "Hoàn thành xuất sắc nhiệm vụ huấn luyện, sẵn sàng chiến đấu (benchmark)."
+
+
+@dataclass(frozen=True)
+class Create:
+    """nomination_create by the unit's officer, for one person."""
+
+    username: str
+    submitting_unit_id: int
+    campaign_id: int
+    award_code: str
+    person_id: int
+
+
+@dataclass(frozen=True)
+class Act:
+    """stage_act, or stage_record_vote_result when `vote` is given: one transition."""
+
+    username: str
+    nomination_id: int
+    action: str = Action.APPROVE
+    comment: str = ""
+    return_to: str = ReturnTo.PREVIOUS
+    vote: VoteResult | None = None
+
+
+@dataclass
+class WaveResult:
+    name: str
+    calls: int = 0
+    wall: float = 0.0
+    queries: int = 0
+    durations: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "WaveResult") -> None:
+        self.calls += other.calls
+        self.wall += other.wall
+        self.queries += other.queries
+        self.durations += other.durations
+        self.errors += other.errors
+
+
+# Per-process caches: looked up once, as one request looks up its user once.
+_users: dict[str, object] = {}
+_objects: dict[tuple[type, object], object] = {}
+
+
+def user_named(username: str):
+    if username not in _users:
+        _users[username] = get_user_model().objects.get(username=username)
+    return _users[username]
+
+
+def _cached(model, **lookup):
+    key = (model, tuple(sorted(lookup.items())))
+    if key not in _objects:
+        _objects[key] = model.objects.get(**lookup)
+    return _objects[key]
+
+
+def _execute(call: Create | Act) -> None:
+    actor = user_named(call.username)
+    if isinstance(call, Create):
+        nomination_create(
+            actor=actor,
+            submitting_unit=_cached(Unit, pk=call.submitting_unit_id),
+            award=_cached(Award, code=call.award_code),
+            campaign=_cached(Campaign, pk=call.campaign_id),
+            achievements=ACHIEVEMENTS,
+            person=Person.objects.select_related("unit").get(pk=call.person_id),  # as a form
+        )
+        return
+    nomination = Nomination(pk=call.nomination_id)  # the services lock and reload it by pk
+    if call.vote is not None:
+        stage_record_vote_result(actor=actor, nomination=nomination, result=call.vote)
+    else:
+        stage_act(
+            actor=actor,
+            nomination=nomination,
+            action=call.action,
+            comment=call.comment,
+            return_to=call.return_to,
+        )
+
+
+class QueryCounter:
+    """A connection execute wrapper that only counts (cheaper than capturing the SQL)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    @contextmanager
+    def paused(self):
+        """Leave out the bench's own queries."""
+        before = self.count
+        yield
+        self.count = before
+
+
+def _run_calls(calls: list) -> WaveResult:
+    result = WaveResult(name="", calls=len(calls))
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        for call in calls:
+            start = perf_counter()
+            try:
+                _execute(call)
+            except (PermissionDenied, ValidationError) as exc:
+                result.errors.append(f"{type(call).__name__} {call}: {exc}")
+            result.durations.append(perf_counter() - start)
+            if hasattr(mail, "outbox") and len(mail.outbox) > 1000:
+                mail.outbox.clear()  # the locmem backend keeps every message
+    result.queries = counter.count
+    return result
+
+
+def run_wave(name: str, calls: list, *, workers: int = 1) -> WaveResult:
+    """Run the calls (one wave) and time the whole wave on the wall clock."""
+    start = perf_counter()
+    if workers <= 1 or len(calls) < 2 * workers:
+        result = _run_calls(calls)
+    else:
+        connections.close_all()  # each forked worker opens its own connection
+        chunks = [calls[index::workers] for index in range(workers)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            result = WaveResult(name="")
+            for part in pool.map(_run_calls, chunks):
+                result.add(part)
+    result.name = name
+    result.wall = perf_counter() - start
+    return result
+
+
+def run_waves(name: str, waves: list, *, workers: int = 1) -> list[WaveResult]:
+    """Run waves one after another: the stage calls' total first, then any council session.
+
+    A wave is a list of calls, or a bench.council.CouncilVote (one session, in this process).
+    """
+    from bench.council import CouncilVote, run_council_vote
+
+    total, council = WaveResult(name=name), []
+    for index, calls in enumerate(waves, start=1):
+        if isinstance(calls, CouncilVote):
+            council += run_council_vote(calls)
+        elif calls:
+            total.add(run_wave(f"{name} #{index}", calls, workers=workers))
+    return [total, *council]

@@ -1,0 +1,194 @@
+"""The results table (printed, and kept in docs/benchmarks.md) and what it ran on."""
+
+import datetime
+import os
+import platform
+import re
+import sqlite3
+import statistics
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from bench.pages import percentile
+
+DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
+RESULTS_HEADING = "## Results"
+
+
+def _first_line(path: str, prefix: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def machine() -> str:
+    cpu = _first_line("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
+    memory = _first_line("/proc/meminfo", "MemTotal")
+    if memory.endswith("kB"):
+        memory = f"{int(memory.split()[0]) / 1024 / 1024:.1f} GiB RAM"
+    parts = [f"{os.cpu_count()} CPUs ({cpu})", memory, platform.platform()]
+    parts.append(f"Python {platform.python_version()}")
+    return ", ".join(part for part in parts if part)
+
+
+def database() -> str:
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        return f"PostgreSQL {version} (database {connection.settings_dict['NAME']})"
+    if vendor == "sqlite":
+        name = Path(str(connection.settings_dict["NAME"])).name
+        return f"SQLite {sqlite3.sqlite_version} ({name}, WAL, IMMEDIATE transactions)"
+    return vendor
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A Markdown table, padded so that it also reads well in a terminal."""
+    cells = [[str(cell) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[col]) for row in cells) for col in range(len(headers))]
+    numeric = [
+        all(re.fullmatch(r"[-\d.,]+", row[col]) or row[col] in ("", "—") for row in cells[1:])
+        for col in range(len(headers))
+    ]
+
+    def line(row: list[str]) -> str:
+        padded = [
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(row, widths, numeric, strict=True)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "| " + " | ".join("-" * width for width in widths) + " |"
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def service_rows(results) -> list[list[object]]:
+    rows = []
+    for result in results:
+        durations = result.durations
+        rows.append(
+            [
+                result.name,
+                f"{result.calls:,}",
+                f"{result.wall:,.1f}",
+                f"{result.calls / result.wall:,.1f}" if result.wall else "—",
+                _ms(statistics.median(durations) * 1000 if durations else None),
+                _ms(percentile(durations, 95) * 1000 if durations else None),
+                f"{result.queries / result.calls:,.1f}" if result.calls else "—",
+                len(result.errors),
+            ]
+        )
+    return rows
+
+
+SERVICE_HEADERS = [
+    "service calls",
+    "calls",
+    "wall s",
+    "per second",
+    "median ms",
+    "p95 ms",
+    "queries/call",
+    "errors",
+]
+TIMING_HEADERS = ["what", "user", "status", "rows", "median ms", "p95 ms", "queries"]
+
+
+def timing_rows(timings) -> list[list[object]]:
+    return [
+        [
+            timing.what,
+            timing.user,
+            timing.status.split(" (", 1)[0],
+            "—" if timing.rows is None else timing.rows,
+            _ms(timing.median_ms),
+            _ms(timing.p95_ms),
+            "—" if timing.queries is None or not timing.durations else timing.queries,
+        ]
+        for timing in timings
+    ]
+
+
+def _notes(timings) -> list[str]:
+    """The full reason behind each shortened status ("page not available yet (...)")."""
+    notes = []
+    for timing in timings:
+        if " (" in timing.status:
+            note = f"- {timing.what}: {timing.status}"
+            if note not in notes:
+                notes.append(note)
+    return notes
+
+
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def render(
+    *, config, db: str, setup: dict, services, pages, selectors, total_s: float, load_start
+) -> str:
+    today = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    load_end = load_average()
+    load = ""
+    if load_start is not None and load_end is not None:
+        # the machine may be shared: other work there slows the bench down
+        load = f"; load average (1 min) {load_start:.2f} at the start, {load_end:.2f} at the end"
+    lines = [
+        f"### {db.split(' (')[0]}, N={config.nominations:,} ({config.scale})",
+        "",
+        f"- Date: {today}; total run {total_s:,.0f} s",
+        f"- Machine: {machine()}{load}",
+        f"- Database: {db}",
+        f"- Parameters: N={config.nominations:,}, workers {config.workers}, "
+        f"bk-bqp {config.bk_count:,}, in flight {config.in_flight_count:,} giay-khen + "
+        f"{config.bk_in_flight_count:,} bk-bqp, K={config.requests} after "
+        f"{config.warmups} warm-up(s)",
+    ]
+    if setup:
+        lines.append("- Setup: " + ", ".join(f"{key} {value}" for key, value in setup.items()))
+    if services:
+        lines += ["", table(SERVICE_HEADERS, service_rows(services))]
+    lines += ["", table(TIMING_HEADERS, timing_rows(pages))]
+    notes = _notes(pages)
+    if notes:
+        lines += ["", *notes]
+    lines += [
+        "",
+        "Selectors alone (the main query, first 50 rows; `inbox_counts` rows = inbox total):",
+        "",
+        table(TIMING_HEADERS, timing_rows(selectors)),
+    ]
+    return "\n".join(lines)
+
+
+def write_docs(text: str, *, key: str) -> Path:
+    """Replace this key's results block in docs/benchmarks.md, or append it."""
+    start, end = f"<!-- bench-results {key} -->", f"<!-- /bench-results {key} -->"
+    block = f"{start}\n{text}\n{end}"
+    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        after = rest.split(end, 1)[1]
+        updated = f"{before}{block}{after}"
+    else:
+        if RESULTS_HEADING not in current:
+            current = current.rstrip("\n") + f"\n\n{RESULTS_HEADING}\n"
+        updated = current.rstrip("\n") + f"\n\n{block}\n"
+    DOCS.write_text(updated, encoding="utf-8")
+    return DOCS
