@@ -91,3 +91,11 @@ def client_for(client, demo_user):
 def _private_media(settings, tmp_path):
     """Files written by a test (dossiers, minutes) go to its own folder, never var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run .delay() in this process for the test, even when a broker is configured (CI)."""
+    from project.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -549,7 +550,7 @@ def test_only_the_listed_roles_succeed(name, index, world, client, demo_user, re
                     response = client.generic(row.method, url, json.dumps(data), _JSON)
                 else:
                     response = client.generic(row.method, url, urlencode(data, doseq=True), _FORM)
-                response.close()  # a download's file
+                _close_download(response)
                 outcome = _outcome(response, row)
                 if outcome == "ok":
                     succeeded.add(username)
@@ -563,6 +564,18 @@ def test_only_the_listed_roles_succeed(name, index, world, client, demo_user, re
 
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
+
+
+def _close_download(response) -> None:
+    """Close a download's file without the request_finished signal, which would close the
+    database connection in the middle of the test's transaction (on PostgreSQL)."""
+    if not response.streaming:
+        return
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def _snapshot():

@@ -52,14 +52,6 @@ def submitted(demo_user):
     return submit
 
 
-@pytest.fixture
-def eager_celery(monkeypatch):
-    """Run .delay() in this process for the test, even when a broker is configured (CI)."""
-    from project.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-
-
 def _ids(nomination: Nomination, kind: str = NotificationKind.TASK) -> list[int]:
     return list(nomination.notifications.filter(kind=kind).values_list("pk", flat=True))
 

@@ -363,7 +363,7 @@ def test_tallies_are_hidden_until_the_round_closes(client_for, demo_user):
 
 
 def test_the_chair_concludes_and_the_results_move_the_nominations(
-    client_for, demo_user, django_capture_on_commit_callbacks, settings, tmp_path
+    client_for, demo_user, django_capture_on_commit_callbacks, settings, tmp_path, eager_celery
 ):
     settings.MEDIA_ROOT = tmp_path  # concluding also writes the minutes
     users = roster_users(ministry_council())

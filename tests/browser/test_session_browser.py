@@ -10,8 +10,9 @@ BROWSER_VOTERS = ("hd.uyvien1", "hd.uyvien2", "hd.uyvien3")
 
 
 def test_a_council_session_from_agenda_to_conclusion(
-    open_as, live_demo, demo_user, settings, tmp_path
+    open_as, live_demo, demo_user, settings, tmp_path, eager_celery
 ):
+    """The conclusion's tasks run in the live server's process (no worker in this test)."""
     from django.utils import timezone
 
     from approvals.models import CouncilSession, NominationStatus
