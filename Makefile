@@ -30,6 +30,7 @@ test: bootstrap
 # Speed goals live here, not in the tests (docs/benchmarks.md); BENCH_SCALE=small for a smoke run.
 bench: bootstrap
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.session_scale
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
