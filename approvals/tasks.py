@@ -178,3 +178,42 @@ def concluded_sessions_sweep() -> int:
             generate(session=session)
             finished += 1
     return finished
+
+
+@shared_task(
+    name="approvals.bloc_minutes_generate",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def bloc_minutes_generate(*, review_id: int) -> int:
+    """Write a submitted bloc review's minutes and file them in its dossiers; safe to run twice."""
+    from approvals.documents.bloc_minutes import bloc_minutes_generate as generate
+    from approvals.models import BlocReview, ReviewStatus
+
+    review = BlocReview.objects.filter(pk=review_id, status=ReviewStatus.SUBMITTED).first()
+    return generate(review=review) if review else 0
+
+
+@shared_task(name="approvals.submitted_reviews_sweep")
+def submitted_reviews_sweep() -> int:
+    """Write the minutes of submitted bloc reviews whose on-commit task never ran.
+
+    Returns how many reviews needed it.
+    """
+    import datetime
+
+    from approvals.documents.bloc_minutes import bloc_minutes_files
+    from approvals.documents.bloc_minutes import bloc_minutes_generate as generate
+    from approvals.models import BlocReview, ReviewStatus
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES)
+    finished = 0
+    reviews = BlocReview.objects.filter(
+        status=ReviewStatus.SUBMITTED, submitted_at__lt=cutoff
+    ).select_related("bloc")
+    for review in reviews.order_by("pk").iterator(chunk_size=100):
+        if not bloc_minutes_files(review):
+            generate(review=review)
+            finished += 1
+    return finished

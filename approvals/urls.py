@@ -67,6 +67,11 @@ urlpatterns = [
         bloc_reviews.bloc_review_submit,
         name="bloc_review_submit",
     ),
+    path(
+        "bloc-reviews/<int:review_id>/minutes/",
+        bloc_reviews.bloc_review_minutes,
+        name="bloc_review_minutes",
+    ),
     path("councils/", organisation.council_list, name="council_list"),
     path("councils/<int:council_id>/", organisation.council_detail, name="council_detail"),
     path("awards/", catalogue.award_list, name="award_list"),

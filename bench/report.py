@@ -178,17 +178,26 @@ def render(
 
 
 def write_docs(text: str, *, key: str) -> Path:
-    """Replace this key's results block in docs/benchmarks.md, or append it."""
+    """Replace this key's results block in docs/benchmarks.md, or add it under Results.
+
+    A new block goes at the end of the Results section (before the next `## ` heading), so
+    that other sections of the file stay where they are.
+    """
     start, end = f"<!-- bench-results {key} -->", f"<!-- /bench-results {key} -->"
     block = f"{start}\n{text}\n{end}"
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     if start in current and end in current:
         before, rest = current.split(start, 1)
-        after = rest.split(end, 1)[1]
-        updated = f"{before}{block}{after}"
+        updated = before + block + rest.split(end, 1)[1]
     else:
         if RESULTS_HEADING not in current:
             current = current.rstrip("\n") + f"\n\n{RESULTS_HEADING}\n"
-        updated = current.rstrip("\n") + f"\n\n{block}\n"
+        heading = current.index(RESULTS_HEADING)
+        following = current.find("\n## ", heading + len(RESULTS_HEADING))
+        if following == -1:
+            updated = current.rstrip("\n") + f"\n\n{block}\n"
+        else:
+            section = current[:following].rstrip("\n")
+            updated = f"{section}\n\n{block}\n{current[following:]}"
     DOCS.write_text(updated, encoding="utf-8")
     return DOCS

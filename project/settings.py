@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.concluded_sessions_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    "submitted-reviews-sweep": {
+        "task": "approvals.submitted_reviews_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     "notification-emails-sweep": {
         "task": "approvals.notification_emails_sweep",
         "schedule": crontab(minute="*/10"),

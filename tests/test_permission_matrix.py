@@ -327,6 +327,8 @@ MATRIX: dict[str, Row] = {
         frozenset({"tth.canbo"}),
         {"answer": "Đã xác minh."},
     ),
+    # the review's minutes (a draft drawn from the data until the result is submitted)
+    "bloc_review_minutes": Row("GET", "review_closed", REVIEW_VIEWERS, SECRETARIAT_ADMIN),
     "api:api-root": api("GET"),
     "api:schema": api("GET"),
     "api:docs": api("GET"),

@@ -104,7 +104,7 @@ def threshold_wording(item: AgendaItem, members: int) -> str:
     }
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     # precomposed letters: what fonts draw best and what text extraction gives back
     return unicodedata.normalize("NFC", text or "")
 
@@ -498,25 +498,25 @@ def _minutes_document(session: CouncilSession) -> Document:
         ),
     ]
     return Document(
-        title=_nfc(
+        title=nfc(
             _("Biên bản họp %(council)s — %(title)s")
             % {"council": council.name, "title": session.title}
         ),
-        author=_nfc(council.name),
+        author=nfc(council.name),
         created=session.concluded_at or session.closed_at or timezone.now(),
-        blocks=_nfc_all(tuple(blocks)),
+        blocks=nfc_all(tuple(blocks)),
     )
 
 
-def _nfc_all(value):
+def nfc_all(value):
     """The value with every string in it, in tuples and blocks too, in NFC."""
     if isinstance(value, str):
-        return _nfc(value)
+        return nfc(value)
     if isinstance(value, tuple):
-        return tuple(_nfc_all(v) for v in value)
+        return tuple(nfc_all(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.replace(
-            value, **{f.name: _nfc_all(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            value, **{f.name: nfc_all(getattr(value, f.name)) for f in dataclasses.fields(value)}
         )
     return value
 
@@ -549,11 +549,62 @@ def minutes_files(session: CouncilSession) -> dict[str, str]:
     return {ext: name for ext, name in names.items() if default_storage.exists(name)}
 
 
-def _store(name: str, content: bytes) -> None:
+def store_file(name: str, content: bytes) -> None:
     """Write the file under its known name, replacing an earlier one (the caller locks)."""
     if default_storage.exists(name):
         default_storage.delete(name)
     default_storage.save(name, ContentFile(content))
+
+
+def dossier_file(
+    *, nomination, document_type: DocumentType, original_name: str, pdf_bytes: bytes, audit_data
+) -> bool:
+    """File a generated PDF in a nomination's dossier, once; True if a document was added.
+
+    The same PDF (by SHA-256) under the same name adds nothing; a changed one becomes a new
+    version of that dossier document, the earlier one kept. Call inside a transaction.
+    Side effects: adds the attachment (uploaded by nobody: the system); writes an audit event.
+    """
+    digest = hashlib.sha256(pdf_bytes).hexdigest()
+    current = (
+        Attachment.objects.select_for_update()
+        .filter(
+            nomination=nomination,
+            document_type=document_type,
+            original_name=original_name,
+            is_current=True,
+        )
+        .first()
+    )
+    if current is not None and current.sha256 == digest:
+        return False
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    attachment = Attachment(
+        nomination=nomination,
+        document_type=document_type,
+        original_name=original_name,
+        content_type=PDF,
+        size=len(pdf_bytes),
+        sha256=digest,
+        uploaded_by=None,
+        replaces=current,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf_bytes), save=False)
+    attachment.save()
+    audit_record(
+        actor=None,
+        verb="attachment.add",
+        obj=nomination,
+        data={
+            "attachment": attachment.pk,
+            "name": original_name,
+            "sha256": digest,
+            **audit_data,
+        },
+    )
+    return True
 
 
 @transaction.atomic
@@ -574,8 +625,8 @@ def minutes_generate(*, session: CouncilSession) -> int:
     if session.status != SessionStatus.CONCLUDED:
         raise ValidationError(_("Chỉ lập biên bản sau khi Chủ tịch Hội đồng đã kết luận."))
     docx_bytes, pdf_bytes = minutes_render(session)
-    _store(minutes_storage_name(session, "docx"), docx_bytes)
-    _store(minutes_storage_name(session, "pdf"), pdf_bytes)
+    store_file(minutes_storage_name(session, "docx"), docx_bytes)
+    store_file(minutes_storage_name(session, "pdf"), pdf_bytes)
     digest = hashlib.sha256(pdf_bytes).hexdigest()
     document_type, _created = DocumentType.objects.get_or_create(
         code=DOCUMENT_TYPE_CODE, defaults={"name": DOCUMENT_TYPE_NAME}
@@ -583,46 +634,13 @@ def minutes_generate(*, session: CouncilSession) -> int:
     original_name = minutes_file_name(session, "pdf")
     added = 0
     for item in final_items(session).select_related("nomination").order_by("nomination_id"):
-        nomination = item.nomination
-        current = (
-            Attachment.objects.select_for_update()
-            .filter(
-                nomination=nomination,
-                document_type=document_type,
-                original_name=original_name,
-                is_current=True,
-            )
-            .first()
-        )
-        if current is not None and current.sha256 == digest:
-            continue
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        attachment = Attachment(
-            nomination=nomination,
+        added += dossier_file(
+            nomination=item.nomination,
             document_type=document_type,
             original_name=original_name,
-            content_type=PDF,
-            size=len(pdf_bytes),
-            sha256=digest,
-            uploaded_by=None,
-            replaces=current,
+            pdf_bytes=pdf_bytes,
+            audit_data={"session": session.pk},
         )
-        attachment.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf_bytes), save=False)
-        attachment.save()
-        audit_record(
-            actor=None,
-            verb="attachment.add",
-            obj=nomination,
-            data={
-                "attachment": attachment.pk,
-                "name": original_name,
-                "sha256": digest,
-                "session": session.pk,
-            },
-        )
-        added += 1
     audit_record(
         actor=None,
         verb="session.minutes",

@@ -559,7 +559,8 @@ def review_submit(*, actor, review: BlocReview, minutes: str) -> BlocReview:
     bloc's vote stage; the other members' fail it with the tally as the reason.
     Side effects: records the vote result on each waiting nomination (moving it in its
     workflow, with timeline and audit events and notifications); stores the minutes; marks
-    the review submitted; writes an audit event.
+    the review submitted; writes an audit event naming those nominations; on commit,
+    enqueues the task that writes the minutes (PDF, DOCX) and files them in their dossiers.
     """
     from approvals.services.nominations import VoteResult, stage_record_vote_result
 
@@ -636,6 +637,34 @@ def review_submit(*, actor, review: BlocReview, minutes: str) -> BlocReview:
         actor=actor,
         verb="bloc_review.submit",
         obj=review,
-        data={"nominations": len(nominations), "proposed": len(proposed)},
+        data={
+            "nominations": len(nominations),
+            "proposed": len(proposed),
+            "nomination_ids": [nomination.pk for nomination in nominations],
+        },
     )
+
+    from approvals.tasks import bloc_minutes_generate
+
+    review_id = review.pk
+    # robust: a broker outage must not fail the committed submission; the periodic sweep
+    # (approvals.tasks.submitted_reviews_sweep) writes the minutes then
+    transaction.on_commit(lambda: bloc_minutes_generate.delay(review_id=review_id), robust=True)
     return review
+
+
+def submitted_nominations(review: BlocReview) -> list[Nomination]:
+    """The nominations the review's result was delivered to, as its submission recorded them."""
+    from approvals.models import AuditEvent
+
+    event = (
+        AuditEvent.objects.filter(
+            verb="bloc_review.submit",
+            object_type=BlocReview._meta.label_lower,
+            object_id=str(review.pk),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    ids = (event.data.get("nomination_ids") or []) if event else []
+    return list(Nomination.objects.filter(pk__in=ids).order_by("pk"))

@@ -3,9 +3,13 @@ officer's and the leader's actions, the delegate's scoring form and secret accla
 ballot. Every change goes through approvals.services.bloc_reviews.
 """
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +24,7 @@ from approvals.bloc_review_forms import (
     ScoreForm,
     SubmitForm,
 )
+from approvals.documents import bloc_minutes
 from approvals.models import AcclaimMark, AcclaimResult, BlocScore, ReviewStatus
 from approvals.selectors import bloc_reviews as selectors
 from approvals.services import bloc_reviews as services
@@ -279,4 +284,36 @@ def bloc_review_ballot(request, review_id: int):
             "seats": services.seats_left(review),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+MINUTES_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@never_cache
+@login_required
+def bloc_review_minutes(request, review_id: int):
+    """The review's minutes (PDF, or DOCX with ?format=docx) for whoever may see the review.
+
+    Once the result is submitted, the stored copy filed in the dossiers; before, while the
+    result is settled but not yet submitted, a draft drawn from the data.
+    """
+    review = selectors.get_review_for_user(request.user, review_id)
+    extension = request.GET.get("format", "pdf")
+    if extension not in MINUTES_TYPES or not bloc_minutes.has_result(review):
+        raise Http404
+    stored = bloc_minutes.bloc_minutes_files(review).get(extension)
+    if stored is not None:
+        content = default_storage.open(stored, "rb")
+    else:
+        docx_bytes, pdf_bytes = bloc_minutes.bloc_minutes_render(review)
+        content = io.BytesIO(pdf_bytes if extension == "pdf" else docx_bytes)
+    return FileResponse(
+        content,
+        as_attachment=True,
+        filename=bloc_minutes.bloc_minutes_file_name(review, extension),
+        content_type=MINUTES_TYPES[extension],
     )

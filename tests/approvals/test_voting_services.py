@@ -185,3 +185,34 @@ def test_a_member_from_the_nominating_units_chain_does_not_vote_on_it(demo_user)
     session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
     item.refresh_from_db()
     assert (item.agree, item.disagree, item.recused) == (16, 0, 1)
+
+
+@pytest.mark.parametrize(("agree", "passed"), [(9, True), (8, False)])
+def test_exactly_at_the_threshold_passes_and_one_below_fails(demo_user, agree, passed):
+    """More than 50% of 17 members is 9 agree votes: 9 passes, 8 does not."""
+    from tests.approvals.voting_helpers import decide_by_council
+
+    (nomination,) = decide_by_council(demo_user, at_council_vote(demo_user, 1), agree=agree)
+    item = nomination.agenda_items.get()
+    assert (item.required_agree, item.agree, item.disagree, item.passed) == (
+        9,
+        agree,
+        17 - agree,
+        passed,
+    )
+    expected = "decision" if passed else None
+    assert (nomination.current_stage.kind if nomination.is_active else None) == expected
+
+
+def test_ninety_percent_of_seventeen_needs_sixteen(demo_user):
+    """Cờ thi đua-style thresholds: ≥ 90% of the whole roster, rounded up, 15 is not enough."""
+    from tests.approvals.voting_helpers import decide_by_council
+
+    nominations = at_council_vote(demo_user, 1)
+    # the stage's settings set the threshold; it is fixed when the session is created
+    stage = nominations[0].current_stage
+    stage.settings = {**stage.settings, "threshold_percent": 90, "threshold_rule": "gte"}
+    stage.save(update_fields=["settings"])
+    (nomination,) = decide_by_council(demo_user, nominations, agree=15)
+    item = nomination.agenda_items.get()
+    assert (item.required_agree, item.agree, item.passed) == (16, 15, False)

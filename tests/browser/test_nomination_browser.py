@@ -29,6 +29,12 @@ def test_officer_submits_commander_approves_and_the_next_level_sees_it(open_as):
     commander = open_as("chihuy.f3")
     commander.click("nav.mainnav [data-nav=inbox]")
     row = commander.locator(f"tr[data-nomination='{nomination.pk}']")
+    if not row.count():
+        from approvals.models import Nomination as N
+
+        screenshot(commander, "nomination-inbox-missing")
+        waiting = list(N.objects.values_list("pk", "status", "stage_position", "acting_unit__code"))
+        pytest.fail(f"not in the inbox: {commander.url}\n{commander.inner_text('main')}\n{waiting}")
     assert "Chỉ huy phê duyệt" in row.inner_text()
     row.locator("a").click()
     assert commander.locator("[data-field=stage]").inner_text().startswith("2. Chỉ huy phê duyệt")
