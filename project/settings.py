@@ -153,7 +153,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids and years in pages, forms and URLs must stay "2026", not "2.026"; quantities
+# use |intcomma, which groups by the language (1.234.567 in Vietnamese).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["project.formats"]
 
 STATIC_URL = "static/"

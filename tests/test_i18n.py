@@ -32,3 +32,14 @@ def test_vietnamese_dates_are_accepted_in_forms():
 def test_english_catalogue_is_compiled_and_used(vietnamese, english):
     with translation.override("en"):
         assert translation.gettext(vietnamese) == english
+
+
+def test_ids_and_years_are_not_grouped_but_quantities_are():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("vi"):
+        html = Template("{% load humanize %}{{ year }} {{ pk }} {{ strength|intcomma }}").render(
+            Context({"year": 2026, "pk": 1295, "strength": 12500})
+        )
+    assert html == "2026 1295 12.500"
