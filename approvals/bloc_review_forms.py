@@ -113,7 +113,14 @@ class ScoreForm(forms.Form):
                     max_digits=6,
                     decimal_places=2,
                     initial=initial_scores.get((unit.pk, criterion.pk)),
-                    widget=forms.NumberInput(attrs={"step": "0.01", "class": "score"}),
+                    widget=forms.NumberInput(
+                        attrs={
+                            "step": "0.01",
+                            "class": "score",
+                            # the table shows the unit and the criterion, not a label
+                            "aria-label": f"{unit.short_name} — {criterion.name}",
+                        }
+                    ),
                 )
 
     def rows(self):

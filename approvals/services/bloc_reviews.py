@@ -667,4 +667,6 @@ def submitted_nominations(review: BlocReview) -> list[Nomination]:
         .first()
     )
     ids = (event.data.get("nomination_ids") or []) if event else []
-    return list(Nomination.objects.filter(pk__in=ids).order_by("pk"))
+    return list(
+        Nomination.objects.filter(pk__in=ids).select_related("current_stage").order_by("pk")
+    )

@@ -98,6 +98,12 @@ def _review_page(request, review, *, status=200, errors=(), **forms):
             (nomination, services.member_for(nomination, overview["members"]))
             for nomination in services.waiting_nominations(review)
         ]
+    if review.status == ReviewStatus.SUBMITTED and services.is_bloc_officer(
+        request.user, review.bloc
+    ):
+        # where the result went: the officer no longer sees these nominations once they
+        # leave the bloc's stage
+        forms["delivered"] = services.submitted_nominations(review)
     context = {**overview, "errors": errors, **forms}
     return render(request, "approvals/bloc_review_detail.html", context, status=status)
 

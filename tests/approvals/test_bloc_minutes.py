@@ -264,3 +264,21 @@ def test_a_draft_before_submission_and_nothing_while_a_tie_is_pending(demo_user,
     response = client.get(url)
     assert response.status_code == 200
     assert DECISION in _pdf_text(b"".join(response.streaming_content))
+
+
+def test_the_dossier_pages_show_the_minutes_filed_by_the_system(full_review, client, demo_user):
+    """The minutes join the dossiers with no uploader; the nomination's page still opens, and
+    the bloc's officer, who no longer sees those nominations, sees where the result went."""
+    review, _people, (first, second) = full_review
+    client.force_login(demo_user("canbo.qk1"))
+    page = client.get(reverse("nomination_detail", args=[first.pk]))
+    assert page.status_code == 200
+    assert "bien-ban-suy-ton-khoi-2-2026.pdf" in page.content.decode()
+    client.force_login(demo_user("khoi2.canbo"))
+    page = client.get(reverse("bloc_review_detail", args=[review.pk])).content.decode()
+    assert f'data-nomination="{first.pk}"' in page
+    assert f'data-nomination="{second.pk}"' in page
+    assert "Thẩm định hồ sơ" in page
+    client.force_login(demo_user("canbo.qk3"))  # a delegate's view, not the officer's
+    page = client.get(reverse("bloc_review_detail", args=[review.pk])).content.decode()
+    assert 'data-field="delivered"' not in page
