@@ -362,7 +362,7 @@ class ReceiptForm(forms.Form):
     receipt = forms.CharField(
         label=_("Mã phiếu"),
         max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX-XXXX"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "4F2A-9C1E-07B3-D5E8"}),
     )
 
     def clean_receipt(self):
