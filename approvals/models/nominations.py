@@ -206,6 +206,8 @@ class Nomination(models.Model):
             models.Index(fields=["acting_council", "status"], name="nomination_acting_council"),
             models.Index(fields=["status", "due_date"], name="nomination_status_due"),
             models.Index(fields=["campaign", "award", "status"], name="nomination_campaign"),
+            # the lists' order: newest first
+            models.Index(fields=["-created_at", "-id"], name="nomination_newest"),
         ]
         constraints = [
             models.CheckConstraint(
