@@ -241,3 +241,19 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     date_hierarchy = "date"
     search_fields = ("name",)
+
+
+@admin.register(models.AwardRecord)
+class AwardRecordAdmin(ReadOnlyAdmin):
+    list_display = (
+        "year",
+        "award",
+        "person",
+        "unit",
+        "decision_number",
+        "decision_date",
+        "authority",
+    )
+    list_filter = ("year", "award", "source")
+    search_fields = ("person__full_name", "unit__name", "decision_number")
+    list_select_related = ("award", "person", "unit")

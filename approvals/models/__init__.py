@@ -29,6 +29,7 @@ from .notifications import Notification, NotificationKind
 from .organisation import Unit, UnitLevel
 from .people import Person
 from .posting import Objection
+from .registry import AwardRecord, RecordSource
 from .roles import (
     BlocGroupObjectPermission,
     BlocUserObjectPermission,
@@ -62,6 +63,7 @@ __all__ = [
     "AttendanceStatus",
     "AuditEvent",
     "Award",
+    "AwardRecord",
     "AwardRule",
     "AwardVersion",
     "AwardsCouncil",
@@ -93,6 +95,7 @@ __all__ = [
     "NotificationKind",
     "Objection",
     "Person",
+    "RecordSource",
     "ReviewStatus",
     "RoleAssignment",
     "SessionStatus",

@@ -288,7 +288,9 @@ def _advance(nomination: Nomination, *, actor, stages: dict[int, Stage], outcome
         nomination.current_task = process_advance(
             task=nomination.current_task, finished=True, outcome=outcome
         )
+        authority = nomination.acting_unit
         _finish(nomination, NominationStatus.AWARDED)
+        award_record_create(nomination=nomination, authority=authority)
         return None
     _enter(nomination, stages[target])
     if target >= (nomination.resume_position or 0):
@@ -312,6 +314,24 @@ def _check_posting_over(nomination: Nomination) -> None:
         raise ValidationError(
             _("Còn %(n)s ý kiến phản ánh chưa được trả lời.") % {"n": open_objections}
         )
+
+
+def award_record_create(*, nomination: Nomination, authority: Unit | None) -> None:
+    """Enter an awarded nomination in the award registry (the caller's transaction).
+
+    The decision's number joins the record when decisions are issued as documents.
+    """
+    from approvals.models import AwardRecord
+
+    AwardRecord.objects.create(
+        person=nomination.person,
+        unit=nomination.nominee_unit,
+        award=nomination.award,
+        year=nomination.campaign.year,
+        nomination=nomination,
+        decision_date=timezone.localdate(),
+        authority=authority.name if authority else "",
+    )
 
 
 def _require_reason(comment: str) -> str:

@@ -69,6 +69,13 @@ def test_giay_khen_goes_to_the_parent_command_and_is_awarded(start, demo_user):
     assert nomination.status == NominationStatus.AWARDED
     assert not _actors(nomination)
     assert nomination.process.status == "DONE"
+    record = nomination.award_record  # the award enters the registry with the award
+    assert (record.person, record.award.code, record.year, record.authority) == (
+        nomination.person,
+        "giay-khen",
+        2026,
+        Unit.objects.get(code="qk1").name,
+    )
     steps = [
         (e.action, e.from_position, e.to_position, e.actor.username) for e in timeline(nomination)
     ]
@@ -156,6 +163,7 @@ def test_co_thi_dua_goes_through_the_bloc_and_is_rejected_by_the_council_vote(st
     nomination = _act(demo_user, "tth.canbo", nomination)
     (nomination,) = decide_by_council(demo_user, [nomination], agree=8)
     assert nomination.status == NominationStatus.REJECTED
+    assert not hasattr(nomination, "award_record")  # nothing enters the registry
     last = timeline(nomination).last()
     assert "8/17" in last.comment and last.data == {"agree": 8, "members": 17, "required": 9}
     assert last.actor.username == "hd.chutich"  # the chair's conclusion moved it
