@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
@@ -38,6 +37,7 @@ from approvals.documents.blocks import (
 from approvals.documents.minutes import (
     DEFAULT_PLACE,
     clock,
+    document_render,
     dossier_file,
     long_date,
     nfc,
@@ -45,6 +45,7 @@ from approvals.documents.minutes import (
     percent,
     place_date,
     store_file,
+    stored_files,
 )
 from approvals.models import (
     AcclaimMark,
@@ -459,11 +460,7 @@ def _leader_signatory(review: BlocReview) -> str:
 
 def bloc_minutes_render(review: BlocReview) -> tuple[bytes, bytes]:
     """The review's minutes as (DOCX, PDF) bytes; the same review gives the same PDF."""
-    from approvals.documents.render_docx import render_docx
-    from approvals.documents.render_pdf import render_pdf
-
-    document = bloc_minutes_document(review)
-    return render_docx(document), render_pdf(document)
+    return document_render(bloc_minutes_document(review))
 
 
 def bloc_minutes_file_name(review: BlocReview, extension: str) -> str:
@@ -478,8 +475,7 @@ def bloc_minutes_storage_name(review: BlocReview, extension: str) -> str:
 
 def bloc_minutes_files(review: BlocReview) -> dict[str, str]:
     """The review's stored minutes files by extension ("pdf", "docx"), if generated."""
-    names = {ext: bloc_minutes_storage_name(review, ext) for ext in ("pdf", "docx")}
-    return {ext: name for ext, name in names.items() if default_storage.exists(name)}
+    return stored_files(lambda ext: bloc_minutes_storage_name(review, ext))
 
 
 @transaction.atomic

@@ -524,13 +524,23 @@ def nfc_all(value):
 # --- files and the service -----------------------------------------------------------------
 
 
-def minutes_render(session: CouncilSession) -> tuple[bytes, bytes]:
-    """The session's minutes as (DOCX, PDF) bytes; the same session gives the same PDF."""
+def document_render(document: Document) -> tuple[bytes, bytes]:
+    """A document as (DOCX, PDF) bytes; the same document gives the same PDF."""
     from approvals.documents.render_docx import render_docx
     from approvals.documents.render_pdf import render_pdf
 
-    document = minutes_document(session)
     return render_docx(document), render_pdf(document)
+
+
+def stored_files(storage_name) -> dict[str, str]:
+    """The stored files by extension ("pdf", "docx") among `storage_name(extension)`."""
+    names = {ext: storage_name(ext) for ext in ("pdf", "docx")}
+    return {ext: name for ext, name in names.items() if default_storage.exists(name)}
+
+
+def minutes_render(session: CouncilSession) -> tuple[bytes, bytes]:
+    """The session's minutes as (DOCX, PDF) bytes; the same session gives the same PDF."""
+    return document_render(minutes_document(session))
 
 
 def minutes_file_name(session: CouncilSession, extension: str) -> str:
@@ -545,8 +555,7 @@ def minutes_storage_name(session: CouncilSession, extension: str) -> str:
 
 def minutes_files(session: CouncilSession) -> dict[str, str]:
     """The session's stored minutes files by extension ("pdf", "docx"), if generated."""
-    names = {ext: minutes_storage_name(session, ext) for ext in ("pdf", "docx")}
-    return {ext: name for ext, name in names.items() if default_storage.exists(name)}
+    return stored_files(lambda ext: minutes_storage_name(session, ext))
 
 
 def store_file(name: str, content: bytes) -> None:

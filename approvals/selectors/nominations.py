@@ -124,6 +124,21 @@ def get_letter_for_user(user, letter_id: int) -> SubmissionLetter:
     return get_object_or_404(letters_for_user(user), pk=letter_id)
 
 
+def vote_threshold(nomination: Nomination) -> tuple:
+    """The (percent, rule) of the nomination's vote stage: its settings, else the award's."""
+    from approvals.models.catalogue import ThresholdRule
+
+    settings = nomination.current_stage.settings or {}
+    version = nomination.award.version_on(nomination.campaign.start_date)
+    percent = settings.get("threshold_percent") or (
+        version.vote_threshold_percent if version else 50
+    )
+    rule = settings.get("threshold_rule") or (
+        version.threshold_rule if version else ThresholdRule.MORE_THAN
+    )
+    return percent, rule
+
+
 def vote_requirement(nomination: Nomination) -> tuple[int, int, str]:
     """Members counted, agree votes needed, and the rule's wording, for a vote stage.
 
@@ -132,17 +147,10 @@ def vote_requirement(nomination: Nomination) -> tuple[int, int, str]:
     """
     from approvals.models.catalogue import ThresholdRule, agree_votes_needed
 
-    stage = nomination.current_stage
     if nomination.acting_council_id:
         members = nomination.acting_council.roster_on(timezone.localdate()).count()
     else:
         members = nomination.acting_bloc.members_in(nomination.campaign.year).count()
-    version = nomination.award.version_on(nomination.campaign.start_date)
-    percent = stage.settings.get("threshold_percent") or (
-        version.vote_threshold_percent if version else 50
-    )
-    rule = stage.settings.get("threshold_rule") or (
-        version.threshold_rule if version else ThresholdRule.MORE_THAN
-    )
+    percent, rule = vote_threshold(nomination)
     wording = f"{'≥' if rule == ThresholdRule.AT_LEAST else '>'} {percent}%"
     return members, agree_votes_needed(members, percent, rule), wording

@@ -19,13 +19,21 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
 
 
 def notifications_create(
-    *, recipients, nomination: Nomination | None, kind: str, context: dict, dedupe: str = ""
+    *,
+    recipients,
+    nomination: Nomination | None,
+    kind: str,
+    context: dict,
+    dedupe: str = "",
+    template: str = "",
 ) -> list[Notification]:
     """Write one notification per recipient and e-mail them after commit.
 
-    Side effects: inserts Notification rows; enqueues the e-mail task on commit.
+    `template` names the e-mail templates (emails/<template>_subject.txt, _body.txt); by
+    default the kind's. Side effects: inserts Notification rows; enqueues the e-mail task on
+    commit.
     """
-    subject, body = _render(kind, context)
+    subject, body = _render(template or kind, context)
     rows = [
         Notification(
             recipient=user,

@@ -3,8 +3,6 @@
 import datetime
 
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from approvals.models import (
     Attendance,
@@ -15,16 +13,10 @@ from approvals.models import (
     SessionStatus,
     VoteMark,
 )
+from approvals.services.notifications import notifications_create
 
 REMIND_WITHIN = datetime.timedelta(hours=24)
 TEMPLATE = "session_reminder"
-
-
-def _render(context: dict) -> tuple[str, str]:
-    with translation.override("vi"):
-        subject = render_to_string(f"emails/{TEMPLATE}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{TEMPLATE}_body.txt", context)
-    return subject[:200], body
 
 
 def session_vote_dedupe(session: CouncilSession) -> str:
@@ -40,8 +32,6 @@ def session_vote_reminders_create(*, now: datetime.datetime) -> int:
     reminded once per session and round. Side effects: locks each due session; writes
     reminder notifications; their e-mails are sent after commit. Returns how many it wrote.
     """
-    from approvals.services.notifications import _enqueue_emails
-
     due = (
         CouncilSession.objects.filter(
             status=SessionStatus.VOTING,
@@ -51,7 +41,7 @@ def session_vote_reminders_create(*, now: datetime.datetime) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    created: list[int] = []
+    created = []
     for session_id in list(due):
         session = (
             CouncilSession.objects.select_for_update(of=("self",))
@@ -85,19 +75,12 @@ def session_vote_reminders_create(*, now: datetime.datetime) -> int:
         users = [user for user in users if user.pk not in reminded]
         if not users:
             continue
-        subject, body = _render({"session": session, "council": session.council})
-        rows = Notification.objects.bulk_create(
-            Notification(
-                recipient=user,
-                nomination=None,
-                kind=NotificationKind.REMINDER,
-                subject=subject,
-                body=body,
-                dedupe_key=f"{dedupe}:{user.pk}",
-            )
-            for user in users
+        created += notifications_create(
+            recipients=users,
+            nomination=None,
+            kind=NotificationKind.REMINDER,
+            context={"session": session, "council": session.council},
+            dedupe=dedupe,
+            template=TEMPLATE,
         )
-        created += [row.pk for row in rows]
-    if created:
-        transaction.on_commit(lambda: _enqueue_emails(created))
     return len(created)

@@ -30,7 +30,8 @@ from approvals.models import (
     SessionStatus,
     VoteMark,
 )
-from approvals.models.catalogue import ThresholdRule, agree_votes_needed
+from approvals.models.catalogue import agree_votes_needed
+from approvals.selectors.nominations import vote_threshold
 from approvals.selectors.scope import scope_for
 from approvals.services.audit import audit_record
 from approvals.services.secrecy import rewrite_in_random_order
@@ -63,18 +64,6 @@ def waiting_nominations(council: AwardsCouncil):
         .exclude(pk__in=busy)
         .select_related("award", "campaign", "current_stage", "submitting_unit")
     )
-
-
-def _threshold(nomination: Nomination) -> tuple:
-    settings = nomination.current_stage.settings or {}
-    version = nomination.award.version_on(nomination.campaign.start_date)
-    percent = settings.get("threshold_percent") or (
-        version.vote_threshold_percent if version else 50
-    )
-    rule = settings.get("threshold_rule") or (
-        version.threshold_rule if version else ThresholdRule.MORE_THAN
-    )
-    return percent, rule
 
 
 @transaction.atomic
@@ -123,7 +112,7 @@ def session_create(
     )
     items = []
     for nomination in chosen:
-        percent, rule = _threshold(nomination)
+        percent, rule = vote_threshold(nomination)
         items.append(
             AgendaItem(
                 session=session,
