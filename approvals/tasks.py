@@ -217,3 +217,18 @@ def submitted_reviews_sweep() -> int:
             generate(review=review)
             finished += 1
     return finished
+
+
+@shared_task(
+    name="approvals.job_run",
+    acks_late=True,  # a worker killed mid-job leaves it queued for another: the job reruns whole
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def job_run(*, job_id: int) -> str:
+    """Produce a requested export or document file; returns the job's final status."""
+    from approvals.services.jobs import job_execute
+
+    job = job_execute(job_id)
+    return job.status if job else "missing"

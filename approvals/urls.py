@@ -5,6 +5,7 @@ from approvals.views import (
     catalogue,
     dossiers,
     home,
+    jobs,
     letters,
     nominations,
     notifications,
@@ -127,6 +128,9 @@ urlpatterns = [
     path(
         "objections/<int:objection_id>/answer/", posting.objection_answer, name="objection_answer"
     ),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:job_id>/download/", jobs.job_download, name="job_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read_all, name="notification_read_all"),
     path("sessions/", voting.session_list, name="session_list"),

@@ -15,7 +15,9 @@ from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
 from .catalogue import Award, AwardRule, AwardVersion, DocumentType
 from .councils import AwardsCouncil, CouncilMembership
+from .decisions import Decision, DecisionEntry, DecisionKind, EntryAction, ImmutableError
 from .dossiers import Attachment
+from .jobs import Job, JobStatus
 from .nominations import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -84,10 +86,17 @@ __all__ = [
     "CouncilMembership",
     "CouncilSession",
     "CouncilUserObjectPermission",
+    "Decision",
+    "DecisionEntry",
+    "DecisionKind",
     "DocumentType",
     "EmulationBloc",
     "EmulationRegistration",
+    "EntryAction",
     "EventAction",
+    "ImmutableError",
+    "Job",
+    "JobStatus",
     "Nomination",
     "NominationEvent",
     "NominationStatus",

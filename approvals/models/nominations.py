@@ -98,6 +98,8 @@ class Nomination(models.Model):
         related_name="collective_nominations",
     )
     nominee_name = models.CharField(_("tên người/tập thể"), max_length=255, editable=False)
+    # the name without diacritics, lower case: what the search compares ("nguyen van duc")
+    search_name = models.CharField(max_length=255, editable=False, default="")
     achievements = models.TextField(_("tóm tắt thành tích"))
     letter = models.ForeignKey(
         SubmissionLetter,
@@ -219,6 +221,15 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nominee_name} — {self.award}"
+
+    def save(self, *args, **kwargs) -> None:
+        from approvals.models.people import fold_vietnamese
+
+        self.search_name = fold_vietnamese(self.nominee_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nominee_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

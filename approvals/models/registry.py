@@ -30,13 +30,37 @@ class AwardRecord(models.Model):
         "approvals.Award", verbose_name=_("danh hiệu"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("năm"), db_index=True)
-    nomination = models.OneToOneField(
+    nomination = models.ForeignKey(
         "approvals.Nomination",
         verbose_name=_("đề nghị"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="award_record",
+        related_name="award_records",
+    )
+    decision = models.ForeignKey(
+        "approvals.Decision",
+        verbose_name=_("quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    entry = models.OneToOneField(
+        "approvals.DecisionEntry",
+        verbose_name=_("dòng quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="record",
+    )
+    revoked_by = models.ForeignKey(
+        "approvals.Decision",
+        verbose_name=_("bị sửa đổi, hủy bỏ bởi quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revoked_records",
     )
     decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
     decision_date = models.DateField(_("ngày quyết định"))
@@ -44,6 +68,9 @@ class AwardRecord(models.Model):
     source = models.CharField(
         _("nguồn"), max_length=10, choices=RecordSource.choices, default=RecordSource.DECIDED
     )
+    holder_name = models.CharField(_("họ tên, tên tập thể"), max_length=255, default="")
+    search_name = models.CharField(max_length=255, editable=False, default="")
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(_("ghi sổ lúc"), auto_now_add=True)
 
     class Meta:
@@ -53,6 +80,7 @@ class AwardRecord(models.Model):
         indexes = [
             models.Index(fields=["person", "award", "year"], name="award_record_person"),
             models.Index(fields=["unit", "award", "year"], name="award_record_unit"),
+            models.Index(fields=["decision_number"], name="award_record_decision_number"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -63,4 +91,15 @@ class AwardRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person or self.unit} — {self.award} ({self.year})"
+        return f"{self.holder_name or self.person or self.unit} — {self.award} ({self.year})"
+
+    def save(self, *args, **kwargs) -> None:
+        from approvals.models.people import fold_vietnamese
+
+        self.search_name = fold_vietnamese(self.holder_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_valid(self) -> bool:
+        """False once a later decision amended or revoked it (the record stays, struck out)."""
+        return self.revoked_by_id is None

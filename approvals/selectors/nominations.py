@@ -10,11 +10,14 @@ from approvals.models import (
     CouncilUserObjectPermission,
     Nomination,
     NominationEvent,
+    NominationStatus,
     SubmissionLetter,
     UnitUserObjectPermission,
 )
+from approvals.models.people import fold_vietnamese
 from approvals.permissions import COUNCIL_ACTING, acting_q, visible_q
 from approvals.selectors.scope import scope_for
+from workflows.models import StageKind
 
 LIST_RELATED = (
     "award",
@@ -154,3 +157,29 @@ def vote_requirement(nomination: Nomination) -> tuple[int, int, str]:
     percent, rule = vote_threshold(nomination)
     wording = f"{'≥' if rule == ThresholdRule.AT_LEAST else '>'} {percent}%"
     return members, agree_votes_needed(members, percent, rule), wording
+
+
+def nominations_filtered(user, params) -> QuerySet[Nomination]:
+    """The user's nominations narrowed by the list's filters (a QueryDict or a dict).
+
+    The one filter the list page, the exports and the dashboard's links all use: status,
+    award, campaign, stage kind, overdue, and a name search that ignores diacritics and case.
+    """
+    nominations = nominations_for_user(user)
+    if params.get("status") in NominationStatus.values:
+        nominations = nominations.filter(status=params["status"])
+    if params.get("award"):
+        nominations = nominations.filter(award__code=params["award"])
+    if params.get("campaign"):
+        nominations = nominations.filter(campaign__code=params["campaign"])
+    if params.get("stage") in StageKind.values:
+        nominations = nominations.filter(current_stage__kind=params["stage"])
+    if params.get("overdue"):
+        nominations = nominations.filter(
+            status__in=[NominationStatus.IN_PROGRESS, NominationStatus.RETURNED],
+            due_date__lt=timezone.localdate(),
+        )
+    search = fold_vietnamese(params.get("q", ""))
+    if search:
+        nominations = nominations.filter(search_name__contains=search)
+    return nominations

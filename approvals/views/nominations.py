@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,6 @@ from approvals.forms import (
     preparable_units,
 )
 from approvals.models import Award, Campaign, NominationStatus
-from approvals.models.people import fold_vietnamese
 from approvals.permissions import AllowedAction as A
 from approvals.permissions import allowed_actions, may_act
 from approvals.selectors import nominations as selectors
@@ -55,33 +53,9 @@ def nomination_inbox(request):
     )
 
 
-def _filtered(request, nominations):
-    params = request.GET
-    if params.get("status") in NominationStatus.values:
-        nominations = nominations.filter(status=params["status"])
-    if params.get("award"):
-        nominations = nominations.filter(award__code=params["award"])
-    if params.get("campaign"):
-        nominations = nominations.filter(campaign__code=params["campaign"])
-    if params.get("stage") in StageKind.values:
-        nominations = nominations.filter(current_stage__kind=params["stage"])
-    if params.get("overdue"):
-        nominations = nominations.filter(
-            status__in=[NominationStatus.IN_PROGRESS, NominationStatus.RETURNED],
-            due_date__lt=timezone.localdate(),
-        )
-    search = params.get("q", "").strip()
-    if search:
-        folded = fold_vietnamese(search)
-        nominations = nominations.filter(
-            Q(person__search_name__contains=folded) | Q(nominee_name__icontains=search)
-        )
-    return nominations
-
-
 @login_required
 def nomination_list(request):
-    nominations = _filtered(request, selectors.nominations_for_user(request.user))
+    nominations = selectors.nominations_filtered(request.user, request.GET)
     page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
