@@ -6,438 +6,1179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='tên tiếng Anh')),
-                ('kind', models.CharField(choices=[('title', 'Danh hiệu thi đua'), ('commendation', 'Hình thức khen thưởng')], max_length=16, verbose_name='loại')),
-                ('subject', models.CharField(choices=[('individual', 'Cá nhân'), ('collective', 'Tập thể'), ('both', 'Cá nhân và tập thể')], max_length=16, verbose_name='đối tượng')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang áp dụng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="tên tiếng Anh"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("title", "Danh hiệu thi đua"),
+                            ("commendation", "Hình thức khen thưởng"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("individual", "Cá nhân"),
+                            ("collective", "Tập thể"),
+                            ("both", "Cá nhân và tập thể"),
+                        ],
+                        max_length=16,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang áp dụng")),
             ],
             options={
-                'verbose_name': 'danh hiệu, hình thức khen thưởng',
-                'verbose_name_plural': 'danh hiệu, hình thức khen thưởng',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "danh hiệu, hình thức khen thưởng",
+                "verbose_name_plural": "danh hiệu, hình thức khen thưởng",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AwardsCouncil',
+            name="AwardsCouncil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('council', 'Hội đồng Thi đua - Khen thưởng'), ('team', 'Tổ Thi đua - Khen thưởng')], default='council', max_length=8, verbose_name='loại')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('quorum_numerator', models.PositiveSmallIntegerField(default=2, verbose_name='túc số: tử số')),
-                ('quorum_denominator', models.PositiveSmallIntegerField(default=3, verbose_name='túc số: mẫu số')),
-                ('allows_written_votes', models.BooleanField(default=True, verbose_name='cho phép bỏ phiếu bằng văn bản')),
-                ('allows_second_round', models.BooleanField(default=False, verbose_name='cho phép bỏ phiếu vòng hai')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("council", "Hội đồng Thi đua - Khen thưởng"),
+                            ("team", "Tổ Thi đua - Khen thưởng"),
+                        ],
+                        default="council",
+                        max_length=8,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                (
+                    "quorum_numerator",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="túc số: tử số"),
+                ),
+                (
+                    "quorum_denominator",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="túc số: mẫu số"),
+                ),
+                (
+                    "allows_written_votes",
+                    models.BooleanField(
+                        default=True, verbose_name="cho phép bỏ phiếu bằng văn bản"
+                    ),
+                ),
+                (
+                    "allows_second_round",
+                    models.BooleanField(default=False, verbose_name="cho phép bỏ phiếu vòng hai"),
+                ),
             ],
             options={
-                'verbose_name': 'hội đồng TĐKT',
-                'verbose_name_plural': 'hội đồng TĐKT',
-                'ordering': ['unit__path'],
-                'permissions': [('vote_in_council', 'Bỏ phiếu tại hội đồng'), ('run_council_session', 'Chuẩn bị phiên họp hội đồng (thư ký)'), ('chair_council', 'Chủ trì, kết luận phiên họp hội đồng')],
+                "verbose_name": "hội đồng TĐKT",
+                "verbose_name_plural": "hội đồng TĐKT",
+                "ordering": ["unit__path"],
+                "permissions": [
+                    ("vote_in_council", "Bỏ phiếu tại hội đồng"),
+                    ("run_council_session", "Chuẩn bị phiên họp hội đồng (thư ký)"),
+                    ("chair_council", "Chủ trì, kết luận phiên họp hội đồng"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DocumentType',
+            name="DocumentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên tài liệu')),
-                ('description', models.TextField(blank=True, verbose_name='mô tả')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên tài liệu")),
+                ("description", models.TextField(blank=True, verbose_name="mô tả")),
             ],
             options={
-                'verbose_name': 'loại tài liệu hồ sơ',
-                'verbose_name_plural': 'loại tài liệu hồ sơ',
-                'ordering': ['code'],
+                "verbose_name": "loại tài liệu hồ sơ",
+                "verbose_name_plural": "loại tài liệu hồ sơ",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='EmulationBloc',
+            name="EmulationBloc",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('kind', models.CharField(choices=[('bloc', 'Khối thi đua'), ('cluster', 'Cụm thi đua')], default='bloc', max_length=8, verbose_name='loại')),
-                ('established_by', models.CharField(blank=True, max_length=200, verbose_name='văn bản thành lập')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("bloc", "Khối thi đua"), ("cluster", "Cụm thi đua")],
+                        default="bloc",
+                        max_length=8,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "established_by",
+                    models.CharField(blank=True, max_length=200, verbose_name="văn bản thành lập"),
+                ),
             ],
             options={
-                'verbose_name': 'khối, cụm thi đua',
-                'verbose_name_plural': 'khối, cụm thi đua',
-                'ordering': ['code'],
-                'permissions': [('act_for_bloc', 'Thực hiện nhiệm vụ của khối thi đua')],
+                "verbose_name": "khối, cụm thi đua",
+                "verbose_name_plural": "khối, cụm thi đua",
+                "ordering": ["code"],
+                "permissions": [("act_for_bloc", "Thực hiện nhiệm vụ của khối thi đua")],
             },
         ),
         migrations.CreateModel(
-            name='AwardVersion',
+            name="AwardVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(verbose_name='hiệu lực từ')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('legal_basis', models.CharField(blank=True, max_length=200, verbose_name='căn cứ')),
-                ('deciding_level', models.CharField(choices=[('unit_commander', 'Thủ trưởng đơn vị (có Hội đồng TĐKT)'), ('parent_commander', 'Thủ trưởng đơn vị cấp trên trực tiếp'), ('direct_commander', 'Tư lệnh, Chủ nhiệm đơn vị trực thuộc Bộ'), ('minister', 'Bộ trưởng Bộ Quốc phòng'), ('prime_minister', 'Thủ tướng Chính phủ'), ('president', 'Chủ tịch nước')], max_length=24, verbose_name='cấp quyết định')),
-                ('vote_threshold_percent', models.DecimalField(decimal_places=2, help_text='Tính trên tổng số thành viên hội đồng, không phải số có mặt.', max_digits=5, verbose_name='ngưỡng tán thành (%)')),
-                ('threshold_rule', models.CharField(choices=[('gte', 'từ … % trở lên'), ('gt', 'trên … %')], max_length=4, verbose_name='cách so ngưỡng')),
-                ('quorum_numerator', models.PositiveSmallIntegerField(default=2, verbose_name='túc số: tử số')),
-                ('quorum_denominator', models.PositiveSmallIntegerField(default=3, verbose_name='túc số: mẫu số')),
-                ('requires_public_posting', models.BooleanField(default=False, verbose_name='phải công khai lấy ý kiến')),
-                ('public_posting_working_days', models.PositiveSmallIntegerField(default=0, verbose_name='số ngày làm việc công khai')),
-                ('notes', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='approvals.award', verbose_name='danh hiệu')),
-                ('required_documents', models.ManyToManyField(blank=True, to='approvals.documenttype', verbose_name='tài liệu hồ sơ bắt buộc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="hiệu lực từ")),
+                (
+                    "effective_to",
+                    models.DateField(blank=True, null=True, verbose_name="hiệu lực đến"),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(blank=True, max_length=200, verbose_name="căn cứ"),
+                ),
+                (
+                    "deciding_level",
+                    models.CharField(
+                        choices=[
+                            ("unit_commander", "Thủ trưởng đơn vị (có Hội đồng TĐKT)"),
+                            ("parent_commander", "Thủ trưởng đơn vị cấp trên trực tiếp"),
+                            ("direct_commander", "Tư lệnh, Chủ nhiệm đơn vị trực thuộc Bộ"),
+                            ("minister", "Bộ trưởng Bộ Quốc phòng"),
+                            ("prime_minister", "Thủ tướng Chính phủ"),
+                            ("president", "Chủ tịch nước"),
+                        ],
+                        max_length=24,
+                        verbose_name="cấp quyết định",
+                    ),
+                ),
+                (
+                    "vote_threshold_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Tính trên tổng số thành viên hội đồng, không phải số có mặt.",
+                        max_digits=5,
+                        verbose_name="ngưỡng tán thành (%)",
+                    ),
+                ),
+                (
+                    "threshold_rule",
+                    models.CharField(
+                        choices=[("gte", "từ … % trở lên"), ("gt", "trên … %")],
+                        max_length=4,
+                        verbose_name="cách so ngưỡng",
+                    ),
+                ),
+                (
+                    "quorum_numerator",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="túc số: tử số"),
+                ),
+                (
+                    "quorum_denominator",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="túc số: mẫu số"),
+                ),
+                (
+                    "requires_public_posting",
+                    models.BooleanField(default=False, verbose_name="phải công khai lấy ý kiến"),
+                ),
+                (
+                    "public_posting_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="số ngày làm việc công khai"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="approvals.award",
+                        verbose_name="danh hiệu",
+                    ),
+                ),
+                (
+                    "required_documents",
+                    models.ManyToManyField(
+                        blank=True,
+                        to="approvals.documenttype",
+                        verbose_name="tài liệu hồ sơ bắt buộc",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản tiêu chuẩn',
-                'verbose_name_plural': 'phiên bản tiêu chuẩn',
-                'ordering': ['award', '-effective_from'],
+                "verbose_name": "phiên bản tiêu chuẩn",
+                "verbose_name_plural": "phiên bản tiêu chuẩn",
+                "ordering": ["award", "-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='AwardRule',
+            name="AwardRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('consecutive_prior', 'Đã đạt danh hiệu liên tục các năm trước'), ('same_year', 'Đã đạt danh hiệu trong cùng năm'), ('quota_of_strength', 'Tỷ lệ tối đa trên quân số'), ('quota_of_units', 'Tỷ lệ tối đa trên số đơn vị'), ('min_service_years', 'Thời gian phục vụ tối thiểu'), ('initiative', 'Có sáng kiến được công nhận'), ('bloc_acclaim', 'Được khối thi đua suy tôn'), ('no_pending_discipline', 'Không đang bị xem xét kỷ luật'), ('once_per_campaign', 'Không đề nghị trùng trong một đợt')], max_length=32, verbose_name='loại điều kiện')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số')),
-                ('description', models.CharField(max_length=300, verbose_name='diễn giải')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='approvals.awardversion', verbose_name='phiên bản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("consecutive_prior", "Đã đạt danh hiệu liên tục các năm trước"),
+                            ("same_year", "Đã đạt danh hiệu trong cùng năm"),
+                            ("quota_of_strength", "Tỷ lệ tối đa trên quân số"),
+                            ("quota_of_units", "Tỷ lệ tối đa trên số đơn vị"),
+                            ("min_service_years", "Thời gian phục vụ tối thiểu"),
+                            ("initiative", "Có sáng kiến được công nhận"),
+                            ("bloc_acclaim", "Được khối thi đua suy tôn"),
+                            ("no_pending_discipline", "Không đang bị xem xét kỷ luật"),
+                            ("once_per_campaign", "Không đề nghị trùng trong một đợt"),
+                        ],
+                        max_length=32,
+                        verbose_name="loại điều kiện",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="tham số")),
+                ("description", models.CharField(max_length=300, verbose_name="diễn giải")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="approvals.awardversion",
+                        verbose_name="phiên bản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điều kiện',
-                'verbose_name_plural': 'điều kiện',
-                'ordering': ['version', 'id'],
+                "verbose_name": "điều kiện",
+                "verbose_name_plural": "điều kiện",
+                "ordering": ["version", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên đợt thi đua')),
-                ('kind', models.CharField(choices=[('yearly', 'Thi đua thường xuyên (hằng năm)'), ('thematic', 'Thi đua theo chuyên đề, theo đợt')], max_length=12, verbose_name='loại')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='năm')),
-                ('start_date', models.DateField(verbose_name='bắt đầu')),
-                ('end_date', models.DateField(verbose_name='kết thúc')),
-                ('submission_deadline', models.DateField(verbose_name='hạn nộp hồ sơ đề nghị')),
-                ('council_meeting_date', models.DateField(blank=True, null=True, verbose_name='ngày họp hội đồng dự kiến')),
-                ('is_open', models.BooleanField(default=True, verbose_name='đang nhận đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên đợt thi đua")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("yearly", "Thi đua thường xuyên (hằng năm)"),
+                            ("thematic", "Thi đua theo chuyên đề, theo đợt"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="năm")),
+                ("start_date", models.DateField(verbose_name="bắt đầu")),
+                ("end_date", models.DateField(verbose_name="kết thúc")),
+                ("submission_deadline", models.DateField(verbose_name="hạn nộp hồ sơ đề nghị")),
+                (
+                    "council_meeting_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="ngày họp hội đồng dự kiến"
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="đang nhận đề nghị")),
             ],
             options={
-                'verbose_name': 'đợt thi đua',
-                'verbose_name_plural': 'đợt thi đua',
-                'ordering': ['-year', 'start_date'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='campaign_dates_ordered')],
+                "verbose_name": "đợt thi đua",
+                "verbose_name_plural": "đợt thi đua",
+                "ordering": ["-year", "start_date"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_date__gte", models.F("start_date"))),
+                        name="campaign_dates_ordered",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BlocUserObjectPermission',
+            name="BlocUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.emulationbloc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.emulationbloc"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BlocGroupObjectPermission',
+            name="BlocGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.emulationbloc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.emulationbloc"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_number', models.CharField(max_length=20, unique=True, verbose_name='số hiệu')),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('search_name', models.CharField(db_index=True, default='', editable=False, max_length=120)),
-                ('category', models.CharField(choices=[('officer', 'Sĩ quan'), ('professional', 'Quân nhân chuyên nghiệp'), ('soldier', 'Hạ sĩ quan, binh sĩ'), ('employee', 'Công nhân, viên chức quốc phòng')], max_length=16, verbose_name='đối tượng')),
-                ('rank', models.CharField(blank=True, choices=[('binh_nhi', 'Binh nhì'), ('binh_nhat', 'Binh nhất'), ('ha_si', 'Hạ sĩ'), ('trung_si', 'Trung sĩ'), ('thuong_si', 'Thượng sĩ'), ('thieu_uy', 'Thiếu úy'), ('trung_uy', 'Trung úy'), ('thuong_uy', 'Thượng úy'), ('dai_uy', 'Đại úy'), ('thieu_ta', 'Thiếu tá'), ('trung_ta', 'Trung tá'), ('thuong_ta', 'Thượng tá'), ('dai_ta', 'Đại tá'), ('thieu_tuong', 'Thiếu tướng'), ('trung_tuong', 'Trung tướng'), ('thuong_tuong', 'Thượng tướng'), ('dai_tuong', 'Đại tướng'), ('', 'Không có quân hàm')], max_length=16, verbose_name='cấp bậc')),
-                ('position', models.CharField(blank=True, max_length=160, verbose_name='chức vụ')),
-                ('gender', models.CharField(choices=[('male', 'Nam'), ('female', 'Nữ')], max_length=8, verbose_name='giới tính')),
-                ('birth_date', models.DateField(verbose_name='ngày sinh')),
-                ('enlistment_date', models.DateField(verbose_name='ngày nhập ngũ / tuyển dụng')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "service_number",
+                    models.CharField(max_length=20, unique=True, verbose_name="số hiệu"),
+                ),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                (
+                    "search_name",
+                    models.CharField(db_index=True, default="", editable=False, max_length=120),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Sĩ quan"),
+                            ("professional", "Quân nhân chuyên nghiệp"),
+                            ("soldier", "Hạ sĩ quan, binh sĩ"),
+                            ("employee", "Công nhân, viên chức quốc phòng"),
+                        ],
+                        max_length=16,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                (
+                    "rank",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("binh_nhi", "Binh nhì"),
+                            ("binh_nhat", "Binh nhất"),
+                            ("ha_si", "Hạ sĩ"),
+                            ("trung_si", "Trung sĩ"),
+                            ("thuong_si", "Thượng sĩ"),
+                            ("thieu_uy", "Thiếu úy"),
+                            ("trung_uy", "Trung úy"),
+                            ("thuong_uy", "Thượng úy"),
+                            ("dai_uy", "Đại úy"),
+                            ("thieu_ta", "Thiếu tá"),
+                            ("trung_ta", "Trung tá"),
+                            ("thuong_ta", "Thượng tá"),
+                            ("dai_ta", "Đại tá"),
+                            ("thieu_tuong", "Thiếu tướng"),
+                            ("trung_tuong", "Trung tướng"),
+                            ("thuong_tuong", "Thượng tướng"),
+                            ("dai_tuong", "Đại tướng"),
+                            ("", "Không có quân hàm"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp bậc",
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=160, verbose_name="chức vụ")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "Nam"), ("female", "Nữ")],
+                        max_length=8,
+                        verbose_name="giới tính",
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="ngày sinh")),
+                ("enlistment_date", models.DateField(verbose_name="ngày nhập ngũ / tuyển dụng")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quân nhân, người lao động',
-                'verbose_name_plural': 'quân nhân, người lao động',
-                'ordering': ['unit__path', 'full_name'],
+                "verbose_name": "quân nhân, người lao động",
+                "verbose_name_plural": "quân nhân, người lao động",
+                "ordering": ["unit__path", "full_name"],
             },
         ),
         migrations.CreateModel(
-            name='CouncilMembership',
+            name="CouncilMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chair', 'Chủ tịch'), ('standing_vice_chair', 'Phó Chủ tịch thường trực'), ('vice_chair', 'Phó Chủ tịch'), ('member', 'Ủy viên'), ('secretary', 'Thư ký')], max_length=24, verbose_name='chức danh')),
-                ('role_order', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('start_date', models.DateField(verbose_name='từ ngày')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='đến ngày')),
-                ('appointed_by', models.CharField(blank=True, max_length=120, verbose_name='quyết định kiện toàn')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='approvals.awardscouncil', verbose_name='hội đồng')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='council_memberships', to='approvals.person', verbose_name='thành viên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chủ tịch"),
+                            ("standing_vice_chair", "Phó Chủ tịch thường trực"),
+                            ("vice_chair", "Phó Chủ tịch"),
+                            ("member", "Ủy viên"),
+                            ("secretary", "Thư ký"),
+                        ],
+                        max_length=24,
+                        verbose_name="chức danh",
+                    ),
+                ),
+                ("role_order", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("start_date", models.DateField(verbose_name="từ ngày")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="đến ngày")),
+                (
+                    "appointed_by",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="quyết định kiện toàn"
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="approvals.awardscouncil",
+                        verbose_name="hội đồng",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="council_memberships",
+                        to="approvals.person",
+                        verbose_name="thành viên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành viên hội đồng',
-                'verbose_name_plural': 'thành viên hội đồng',
-                'ordering': ['council', 'role_order', 'start_date'],
+                "verbose_name": "thành viên hội đồng",
+                "verbose_name_plural": "thành viên hội đồng",
+                "ordering": ["council", "role_order", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã đơn vị')),
-                ('short_name', models.CharField(max_length=80, verbose_name='tên ngắn')),
-                ('name', models.CharField(max_length=255, verbose_name='tên đầy đủ')),
-                ('level', models.CharField(choices=[('ministry', 'Bộ Quốc phòng'), ('direct', 'Đơn vị trực thuộc Bộ'), ('division', 'Sư đoàn, lữ đoàn, bộ chỉ huy tỉnh và tương đương'), ('regiment', 'Trung đoàn và tương đương'), ('grassroots', 'Tiểu đoàn và cấp cơ sở')], max_length=16, verbose_name='cấp')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('strength', models.PositiveIntegerField(default=0, help_text='Quân số biên chế, dùng để tính tỷ lệ danh hiệu.', verbose_name='quân số')),
-                ('nominations_include_subunits', models.BooleanField(default=False, help_text='Cán bộ TĐKT của đơn vị được xem và lập đề nghị cho các đơn vị cấp dưới.', verbose_name='cán bộ TĐKT quản lý cả đơn vị cấp dưới')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='approvals.unit', verbose_name='đơn vị cấp trên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã đơn vị")),
+                ("short_name", models.CharField(max_length=80, verbose_name="tên ngắn")),
+                ("name", models.CharField(max_length=255, verbose_name="tên đầy đủ")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("ministry", "Bộ Quốc phòng"),
+                            ("direct", "Đơn vị trực thuộc Bộ"),
+                            ("division", "Sư đoàn, lữ đoàn, bộ chỉ huy tỉnh và tương đương"),
+                            ("regiment", "Trung đoàn và tương đương"),
+                            ("grassroots", "Tiểu đoàn và cấp cơ sở"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "strength",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Quân số biên chế, dùng để tính tỷ lệ danh hiệu.",
+                        verbose_name="quân số",
+                    ),
+                ),
+                (
+                    "nominations_include_subunits",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Cán bộ TĐKT của đơn vị được xem và lập đề nghị cho các đơn vị cấp dưới.",
+                        verbose_name="cán bộ TĐKT quản lý cả đơn vị cấp dưới",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="approvals.unit",
+                        verbose_name="đơn vị cấp trên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['path'],
-                'permissions': [('view_unit_records', 'Xem hồ sơ thi đua của đơn vị'), ('prepare_nomination', 'Lập đề nghị khen thưởng cho đơn vị'), ('approve_nomination', 'Phê duyệt, ký đề nghị của đơn vị'), ('act_secretariat', 'Thực hiện nhiệm vụ cơ quan thường trực'), ('decide_award', 'Quyết định khen thưởng')],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["path"],
+                "permissions": [
+                    ("view_unit_records", "Xem hồ sơ thi đua của đơn vị"),
+                    ("prepare_nomination", "Lập đề nghị khen thưởng cho đơn vị"),
+                    ("approve_nomination", "Phê duyệt, ký đề nghị của đơn vị"),
+                    ("act_secretariat", "Thực hiện nhiệm vụ cơ quan thường trực"),
+                    ("decide_award", "Quyết định khen thưởng"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('unit_officer', 'Cán bộ thi đua, khen thưởng đơn vị'), ('unit_commander', 'Chỉ huy đơn vị'), ('bloc_officer', 'Cán bộ khối thi đua'), ('council_member', 'Ủy viên hội đồng TĐKT'), ('council_secretary', 'Thư ký hội đồng TĐKT'), ('council_chair', 'Chủ tịch hội đồng TĐKT'), ('secretariat_officer', 'Cán bộ cơ quan thường trực'), ('deciding_authority', 'Cấp có thẩm quyền quyết định'), ('administrator', 'Quản trị hệ thống')], max_length=24, verbose_name='vai trò')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm giao')),
-                ('bloc', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='approvals.emulationbloc', verbose_name='khối thi đua')),
-                ('council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='approvals.awardscouncil', verbose_name='hội đồng')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người giao')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='approvals.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("unit_officer", "Cán bộ thi đua, khen thưởng đơn vị"),
+                            ("unit_commander", "Chỉ huy đơn vị"),
+                            ("bloc_officer", "Cán bộ khối thi đua"),
+                            ("council_member", "Ủy viên hội đồng TĐKT"),
+                            ("council_secretary", "Thư ký hội đồng TĐKT"),
+                            ("council_chair", "Chủ tịch hội đồng TĐKT"),
+                            ("secretariat_officer", "Cán bộ cơ quan thường trực"),
+                            ("deciding_authority", "Cấp có thẩm quyền quyết định"),
+                            ("administrator", "Quản trị hệ thống"),
+                        ],
+                        max_length=24,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="thời điểm giao"),
+                ),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối thi đua",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="approvals.awardscouncil",
+                        verbose_name="hội đồng",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người giao",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="approvals.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vai trò được giao',
-                'verbose_name_plural': 'vai trò được giao',
-                'ordering': ['user__username', 'role'],
+                "verbose_name": "vai trò được giao",
+                "verbose_name_plural": "vai trò được giao",
+                "ordering": ["user__username", "role"],
             },
         ),
         migrations.AddField(
-            model_name='person',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='approvals.unit', verbose_name='đơn vị'),
+            model_name="person",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="approvals.unit",
+                verbose_name="đơn vị",
+            ),
         ),
         migrations.CreateModel(
-            name='EmulationRegistration',
+            name="EmulationRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('registered_on', models.DateField(verbose_name='ngày đăng ký')),
-                ('targets', models.TextField(verbose_name='chỉ tiêu, danh hiệu đăng ký')),
-                ('pledge_signed_on', models.DateField(blank=True, null=True, verbose_name='ngày ký giao ước')),
-                ('bloc', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='approvals.emulationbloc', verbose_name='khối thi đua')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emulation_registrations', to='approvals.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("registered_on", models.DateField(verbose_name="ngày đăng ký")),
+                ("targets", models.TextField(verbose_name="chỉ tiêu, danh hiệu đăng ký")),
+                (
+                    "pledge_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày ký giao ước"),
+                ),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối thi đua",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="emulation_registrations",
+                        to="approvals.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đăng ký, giao ước thi đua',
-                'verbose_name_plural': 'đăng ký, giao ước thi đua',
-                'ordering': ['bloc', '-year', 'unit__path'],
+                "verbose_name": "đăng ký, giao ước thi đua",
+                "verbose_name_plural": "đăng ký, giao ước thi đua",
+                "ordering": ["bloc", "-year", "unit__path"],
             },
         ),
         migrations.AddField(
-            model_name='emulationbloc',
-            name='organiser',
-            field=models.ForeignKey(help_text='Đơn vị có Hội đồng TĐKT tổ chức khối (Điều 16 Luật TĐKT).', on_delete=django.db.models.deletion.PROTECT, related_name='organised_blocs', to='approvals.unit', verbose_name='cấp tổ chức'),
+            model_name="emulationbloc",
+            name="organiser",
+            field=models.ForeignKey(
+                help_text="Đơn vị có Hội đồng TĐKT tổ chức khối (Điều 16 Luật TĐKT).",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organised_blocs",
+                to="approvals.unit",
+                verbose_name="cấp tổ chức",
+            ),
         ),
         migrations.CreateModel(
-            name='BlocMembership',
+            name="BlocMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='từ năm')),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='đến năm')),
-                ('bloc', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='approvals.emulationbloc', verbose_name='khối')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bloc_memberships', to='approvals.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="từ năm")),
+                (
+                    "end_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="đến năm"),
+                ),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bloc_memberships",
+                        to="approvals.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành viên khối',
-                'verbose_name_plural': 'thành viên khối',
+                "verbose_name": "thành viên khối",
+                "verbose_name_plural": "thành viên khối",
             },
         ),
         migrations.CreateModel(
-            name='BlocLeadership',
+            name="BlocLeadership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('flag_handed_over_on', models.DateField(blank=True, null=True, verbose_name='ngày bàn giao cờ luân lưu')),
-                ('bloc', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leaderships', to='approvals.emulationbloc', verbose_name='khối')),
-                ('deputy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bloc_deputies', to='approvals.unit', verbose_name='khối phó')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bloc_leads', to='approvals.unit', verbose_name='khối trưởng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                (
+                    "flag_handed_over_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="ngày bàn giao cờ luân lưu"
+                    ),
+                ),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leaderships",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối",
+                    ),
+                ),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bloc_deputies",
+                        to="approvals.unit",
+                        verbose_name="khối phó",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bloc_leads",
+                        to="approvals.unit",
+                        verbose_name="khối trưởng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'khối trưởng, khối phó theo năm',
-                'verbose_name_plural': 'khối trưởng, khối phó theo năm',
-                'ordering': ['bloc', '-year'],
+                "verbose_name": "khối trưởng, khối phó theo năm",
+                "verbose_name_plural": "khối trưởng, khối phó theo năm",
+                "ordering": ["bloc", "-year"],
             },
         ),
         migrations.AddField(
-            model_name='awardscouncil',
-            name='secretariat',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='secretariat_of', to='approvals.unit', verbose_name='cơ quan thường trực'),
+            model_name="awardscouncil",
+            name="secretariat",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="secretariat_of",
+                to="approvals.unit",
+                verbose_name="cơ quan thường trực",
+            ),
         ),
         migrations.AddField(
-            model_name='awardscouncil',
-            name='unit',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='council', to='approvals.unit', verbose_name='đơn vị'),
+            model_name="awardscouncil",
+            name="unit",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="council",
+                to="approvals.unit",
+                verbose_name="đơn vị",
+            ),
         ),
         migrations.CreateModel(
-            name='UnitGroupObjectPermission',
+            name="UnitGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.unit')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.unit"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='UnitUserObjectPermission',
+            name="UnitUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.unit')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.unit"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='thời điểm')),
-                ('verb', models.CharField(max_length=60, verbose_name='hành động')),
-                ('object_type', models.CharField(max_length=60, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(max_length=40, verbose_name='mã đối tượng')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='chi tiết')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="thời điểm"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=60, verbose_name="hành động")),
+                ("object_type", models.CharField(max_length=60, verbose_name="loại đối tượng")),
+                ("object_id", models.CharField(max_length=40, verbose_name="mã đối tượng")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="chi tiết")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký',
-                'verbose_name_plural': 'nhật ký',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='approvals_a_object__40eb59_idx')],
+                "verbose_name": "nhật ký",
+                "verbose_name_plural": "nhật ký",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="approvals_a_object__40eb59_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CouncilGroupObjectPermission',
+            name="CouncilGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.awardscouncil')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.awardscouncil"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('group', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("group", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='CouncilUserObjectPermission',
+            name="CouncilUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='approvals.awardscouncil')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="approvals.awardscouncil"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.AddConstraint(
-            model_name='awardversion',
-            constraint=models.UniqueConstraint(fields=('award', 'effective_from'), name='award_version_unique_start'),
+            model_name="awardversion",
+            constraint=models.UniqueConstraint(
+                fields=("award", "effective_from"), name="award_version_unique_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardversion',
-            constraint=models.CheckConstraint(condition=models.Q(('vote_threshold_percent__gte', 0), ('vote_threshold_percent__lte', 100)), name='award_threshold_is_a_percentage'),
+            model_name="awardversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("vote_threshold_percent__gte", 0), ("vote_threshold_percent__lte", 100)
+                ),
+                name="award_threshold_is_a_percentage",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='blocuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="blocuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='blocgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="blocgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddIndex(
-            model_name='councilmembership',
-            index=models.Index(fields=['council', 'start_date', 'end_date'], name='approvals_c_council_33f13c_idx'),
+            model_name="councilmembership",
+            index=models.Index(
+                fields=["council", "start_date", "end_date"], name="approvals_c_council_33f13c_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='councilmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='council_membership_dates_ordered'),
+            model_name="councilmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="council_membership_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'unit', 'bloc', 'council'), name='role_assignment_unique', nulls_distinct=False),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "unit", "bloc", "council"),
+                name="role_assignment_unique",
+                nulls_distinct=False,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bloc__isnull', True), ('council__isnull', True), ('unit__isnull', False)), models.Q(('bloc__isnull', False), ('council__isnull', True), ('unit__isnull', True)), models.Q(('bloc__isnull', True), ('council__isnull', False), ('unit__isnull', True)), models.Q(('bloc__isnull', True), ('council__isnull', True), ('role', 'administrator'), ('unit__isnull', True)), _connector='OR'), name='role_assignment_one_scope'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("bloc__isnull", True), ("council__isnull", True), ("unit__isnull", False)
+                    ),
+                    models.Q(
+                        ("bloc__isnull", False), ("council__isnull", True), ("unit__isnull", True)
+                    ),
+                    models.Q(
+                        ("bloc__isnull", True), ("council__isnull", False), ("unit__isnull", True)
+                    ),
+                    models.Q(
+                        ("bloc__isnull", True),
+                        ("council__isnull", True),
+                        ("role", "administrator"),
+                        ("unit__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="role_assignment_one_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emulationregistration',
-            constraint=models.UniqueConstraint(fields=('bloc', 'year', 'unit'), name='registration_unique'),
+            model_name="emulationregistration",
+            constraint=models.UniqueConstraint(
+                fields=("bloc", "year", "unit"), name="registration_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocmembership',
-            constraint=models.UniqueConstraint(fields=('bloc', 'unit', 'start_year'), name='bloc_membership_unique'),
+            model_name="blocmembership",
+            constraint=models.UniqueConstraint(
+                fields=("bloc", "unit", "start_year"), name="bloc_membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__isnull', True), ('end_year__gte', models.F('start_year')), _connector='OR'), name='bloc_membership_years_ordered'),
+            model_name="blocmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_year__isnull", True),
+                    ("end_year__gte", models.F("start_year")),
+                    _connector="OR",
+                ),
+                name="bloc_membership_years_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocleadership',
-            constraint=models.UniqueConstraint(fields=('bloc', 'year'), name='bloc_leadership_one_per_year'),
+            model_name="blocleadership",
+            constraint=models.UniqueConstraint(
+                fields=("bloc", "year"), name="bloc_leadership_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='awardscouncil',
-            constraint=models.CheckConstraint(condition=models.Q(('quorum_denominator__gt', 0), ('quorum_numerator__lte', models.F('quorum_denominator'))), name='council_quorum_is_a_fraction'),
+            model_name="awardscouncil",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quorum_denominator__gt", 0),
+                    ("quorum_numerator__lte", models.F("quorum_denominator")),
+                ),
+                name="council_quorum_is_a_fraction",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='unitgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="unitgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='unituserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="unituserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]

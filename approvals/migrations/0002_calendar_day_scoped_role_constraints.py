@@ -5,45 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0001_initial'),
+        ("approvals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('holiday', 'Ngày nghỉ'), ('working_day', 'Ngày làm bù')], default='holiday', max_length=12, verbose_name='loại')),
-                ('name', models.CharField(help_text='Ví dụ: Nghỉ bù Quốc khánh, Làm bù cho ngày 31/8.', max_length=200, verbose_name='tên gọi')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "Ngày nghỉ"), ("working_day", "Ngày làm bù")],
+                        default="holiday",
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ: Nghỉ bù Quốc khánh, Làm bù cho ngày 31/8.",
+                        max_length=200,
+                        verbose_name="tên gọi",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ngày nghỉ, ngày làm bù',
-                'verbose_name_plural': 'ngày nghỉ, ngày làm bù',
-                'ordering': ['date'],
+                "verbose_name": "ngày nghỉ, ngày làm bù",
+                "verbose_name_plural": "ngày nghỉ, ngày làm bù",
+                "ordering": ["date"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='roleassignment',
-            name='role_assignment_unique',
+            model_name="roleassignment",
+            name="role_assignment_unique",
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('user', 'role', 'unit'), name='role_assignment_unique_unit'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit__isnull", False)),
+                fields=("user", "role", "unit"),
+                name="role_assignment_unique_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('bloc__isnull', False)), fields=('user', 'role', 'bloc'), name='role_assignment_unique_bloc'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("bloc__isnull", False)),
+                fields=("user", "role", "bloc"),
+                name="role_assignment_unique_bloc",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('council__isnull', False)), fields=('user', 'role', 'council'), name='role_assignment_unique_council'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("council__isnull", False)),
+                fields=("user", "role", "council"),
+                name="role_assignment_unique_council",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('bloc__isnull', True), ('council__isnull', True), ('unit__isnull', True)), fields=('user', 'role'), name='role_assignment_unique_global'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("bloc__isnull", True), ("council__isnull", True), ("unit__isnull", True)
+                ),
+                fields=("user", "role"),
+                name="role_assignment_unique_global",
+            ),
         ),
     ]

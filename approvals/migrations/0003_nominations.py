@@ -6,144 +6,468 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0002_calendar_day_scoped_role_constraints'),
-        ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0001_initial'),
+        ("approvals", "0002_calendar_day_scoped_role_constraints"),
+        ("viewflow", "0015_task_scheduled"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nominee_name', models.CharField(editable=False, max_length=255, verbose_name='tên người/tập thể')),
-                ('achievements', models.TextField(verbose_name='tóm tắt thành tích')),
-                ('status', models.CharField(choices=[('draft', 'Đang lập'), ('in_progress', 'Đang xét duyệt'), ('returned', 'Trả lại để hoàn thiện'), ('awarded', 'Đã quyết định khen thưởng'), ('rejected', 'Không được đề nghị'), ('withdrawn', 'Đơn vị đã rút')], default='draft', max_length=12, verbose_name='tình trạng')),
-                ('stage_position', models.PositiveSmallIntegerField(default=1, verbose_name='bước hiện tại')),
-                ('acting_permission', models.CharField(blank=True, editable=False, max_length=40)),
-                ('stage_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='đến bước hiện tại lúc')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='hạn xử lý')),
-                ('resume_position', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày lập')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày gửi')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày kết thúc')),
-                ('acting_bloc', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.emulationbloc', verbose_name='khối đang xử lý')),
-                ('acting_council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.awardscouncil', verbose_name='hội đồng đang xử lý')),
-                ('acting_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.unit', verbose_name='đơn vị đang xử lý')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.award', verbose_name='danh hiệu')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='approvals.campaign', verbose_name='đợt thi đua')),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người nhận xử lý')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người lập')),
-                ('current_stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflows.stage', verbose_name='bước hiện tại')),
-                ('current_task', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='viewflow.task')),
-                ('nominee_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='collective_nominations', to='approvals.unit', verbose_name='tập thể được đề nghị')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='approvals.person', verbose_name='cá nhân được đề nghị')),
-                ('process', models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nomination', to='viewflow.process')),
-                ('route_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='workflows.routeversion', verbose_name='quy trình áp dụng')),
-                ('submitting_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='approvals.unit', verbose_name='đơn vị đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nominee_name",
+                    models.CharField(
+                        editable=False, max_length=255, verbose_name="tên người/tập thể"
+                    ),
+                ),
+                ("achievements", models.TextField(verbose_name="tóm tắt thành tích")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang lập"),
+                            ("in_progress", "Đang xét duyệt"),
+                            ("returned", "Trả lại để hoàn thiện"),
+                            ("awarded", "Đã quyết định khen thưởng"),
+                            ("rejected", "Không được đề nghị"),
+                            ("withdrawn", "Đơn vị đã rút"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "stage_position",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="bước hiện tại"),
+                ),
+                ("acting_permission", models.CharField(blank=True, editable=False, max_length=40)),
+                (
+                    "stage_entered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="đến bước hiện tại lúc"
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="hạn xử lý")),
+                (
+                    "resume_position",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày lập")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày gửi"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ngày kết thúc"),
+                ),
+                (
+                    "acting_bloc",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối đang xử lý",
+                    ),
+                ),
+                (
+                    "acting_council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.awardscouncil",
+                        verbose_name="hội đồng đang xử lý",
+                    ),
+                ),
+                (
+                    "acting_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.unit",
+                        verbose_name="đơn vị đang xử lý",
+                    ),
+                ),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.award",
+                        verbose_name="danh hiệu",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="approvals.campaign",
+                        verbose_name="đợt thi đua",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhận xử lý",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người lập",
+                    ),
+                ),
+                (
+                    "current_stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflows.stage",
+                        verbose_name="bước hiện tại",
+                    ),
+                ),
+                (
+                    "current_task",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="viewflow.task",
+                    ),
+                ),
+                (
+                    "nominee_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="collective_nominations",
+                        to="approvals.unit",
+                        verbose_name="tập thể được đề nghị",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="approvals.person",
+                        verbose_name="cá nhân được đề nghị",
+                    ),
+                ),
+                (
+                    "process",
+                    models.OneToOneField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="nomination",
+                        to="viewflow.process",
+                    ),
+                ),
+                (
+                    "route_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="workflows.routeversion",
+                        verbose_name="quy trình áp dụng",
+                    ),
+                ),
+                (
+                    "submitting_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="approvals.unit",
+                        verbose_name="đơn vị đề nghị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đề nghị khen thưởng',
-                'verbose_name_plural': 'đề nghị khen thưởng',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "đề nghị khen thưởng",
+                "verbose_name_plural": "đề nghị khen thưởng",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NominationEvent',
+            name="NominationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('action', models.CharField(choices=[('created', 'Lập đề nghị'), ('submitted', 'Gửi đề nghị'), ('approved', 'Đồng ý, chuyển bước tiếp theo'), ('voted', 'Ghi nhận kết quả biểu quyết'), ('returned', 'Trả lại để hoàn thiện'), ('rejected', 'Không đề nghị'), ('withdrawn', 'Rút đề nghị'), ('awarded', 'Quyết định khen thưởng'), ('claimed', 'Nhận xử lý'), ('released', 'Trả lại hàng chờ')], max_length=12, verbose_name='thao tác')),
-                ('from_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('from_stage', models.CharField(blank=True, max_length=200, verbose_name='từ bước')),
-                ('to_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('to_stage', models.CharField(blank=True, max_length=200, verbose_name='đến bước')),
-                ('status_after', models.CharField(choices=[('draft', 'Đang lập'), ('in_progress', 'Đang xét duyệt'), ('returned', 'Trả lại để hoàn thiện'), ('awarded', 'Đã quyết định khen thưởng'), ('rejected', 'Không được đề nghị'), ('withdrawn', 'Đơn vị đã rút')], max_length=12, verbose_name='tình trạng sau')),
-                ('comment', models.TextField(blank=True, verbose_name='ý kiến')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='approvals.nomination', verbose_name='đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Lập đề nghị"),
+                            ("submitted", "Gửi đề nghị"),
+                            ("approved", "Đồng ý, chuyển bước tiếp theo"),
+                            ("voted", "Ghi nhận kết quả biểu quyết"),
+                            ("returned", "Trả lại để hoàn thiện"),
+                            ("rejected", "Không đề nghị"),
+                            ("withdrawn", "Rút đề nghị"),
+                            ("awarded", "Quyết định khen thưởng"),
+                            ("claimed", "Nhận xử lý"),
+                            ("released", "Trả lại hàng chờ"),
+                        ],
+                        max_length=12,
+                        verbose_name="thao tác",
+                    ),
+                ),
+                ("from_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "from_stage",
+                    models.CharField(blank=True, max_length=200, verbose_name="từ bước"),
+                ),
+                ("to_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("to_stage", models.CharField(blank=True, max_length=200, verbose_name="đến bước")),
+                (
+                    "status_after",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang lập"),
+                            ("in_progress", "Đang xét duyệt"),
+                            ("returned", "Trả lại để hoàn thiện"),
+                            ("awarded", "Đã quyết định khen thưởng"),
+                            ("rejected", "Không được đề nghị"),
+                            ("withdrawn", "Đơn vị đã rút"),
+                        ],
+                        max_length=12,
+                        verbose_name="tình trạng sau",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="ý kiến")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'diễn biến xử lý',
-                'verbose_name_plural': 'diễn biến xử lý',
-                'ordering': ['nomination', 'created_at', 'pk'],
+                "verbose_name": "diễn biến xử lý",
+                "verbose_name_plural": "diễn biến xử lý",
+                "ordering": ["nomination", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionLetter',
+            name="SubmissionLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('sequence', models.PositiveIntegerField(verbose_name='số thứ tự')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='số tờ trình')),
-                ('title', models.CharField(max_length=300, verbose_name='trích yếu')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày lập')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submission_letters', to='approvals.campaign', verbose_name='đợt thi đua')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người lập')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submission_letters', to='approvals.unit', verbose_name='đơn vị trình')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("sequence", models.PositiveIntegerField(verbose_name="số thứ tự")),
+                (
+                    "number",
+                    models.CharField(max_length=60, unique=True, verbose_name="số tờ trình"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="trích yếu")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày lập")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submission_letters",
+                        to="approvals.campaign",
+                        verbose_name="đợt thi đua",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người lập",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submission_letters",
+                        to="approvals.unit",
+                        verbose_name="đơn vị trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tờ trình',
-                'verbose_name_plural': 'tờ trình',
-                'ordering': ['-created_at'],
+                "verbose_name": "tờ trình",
+                "verbose_name_plural": "tờ trình",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='nomination',
-            name='letter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nominations', to='approvals.submissionletter', verbose_name='tờ trình'),
+            model_name="nomination",
+            name="letter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="nominations",
+                to="approvals.submissionletter",
+                verbose_name="tờ trình",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('task', 'Việc cần xử lý'), ('reminder', 'Nhắc hạn xử lý'), ('outcome', 'Kết quả xử lý')], max_length=10, verbose_name='loại')),
-                ('subject', models.CharField(max_length=200, verbose_name='tiêu đề')),
-                ('body', models.TextField(verbose_name='nội dung')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='đã đọc lúc')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='đã gửi thư lúc')),
-                ('dedupe_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('nomination', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='approvals.nomination', verbose_name='đề nghị')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='người nhận')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("task", "Việc cần xử lý"),
+                            ("reminder", "Nhắc hạn xử lý"),
+                            ("outcome", "Kết quả xử lý"),
+                        ],
+                        max_length=10,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="tiêu đề")),
+                ("body", models.TextField(verbose_name="nội dung")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="đã đọc lúc")),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đã gửi thư lúc"),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(blank=True, max_length=120, null=True, unique=True),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thông báo',
-                'verbose_name_plural': 'thông báo',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notification_unread')],
+                "verbose_name": "thông báo",
+                "verbose_name_plural": "thông báo",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notification_unread")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='submissionletter',
-            constraint=models.UniqueConstraint(fields=('unit', 'year', 'sequence'), name='letter_sequence_unique'),
+            model_name="submissionletter",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "year", "sequence"), name="letter_sequence_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['acting_permission', 'acting_unit', 'status'], name='nomination_acting_unit'),
+            model_name="nomination",
+            index=models.Index(
+                fields=["acting_permission", "acting_unit", "status"], name="nomination_acting_unit"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['acting_bloc', 'status'], name='nomination_acting_bloc'),
+            model_name="nomination",
+            index=models.Index(fields=["acting_bloc", "status"], name="nomination_acting_bloc"),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['acting_council', 'status'], name='nomination_acting_council'),
+            model_name="nomination",
+            index=models.Index(
+                fields=["acting_council", "status"], name="nomination_acting_council"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['status', 'due_date'], name='nomination_status_due'),
+            model_name="nomination",
+            index=models.Index(fields=["status", "due_date"], name="nomination_status_due"),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['campaign', 'award', 'status'], name='nomination_campaign'),
+            model_name="nomination",
+            index=models.Index(fields=["campaign", "award", "status"], name="nomination_campaign"),
         ),
         migrations.AddConstraint(
-            model_name='nomination',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('nominee_unit__isnull', True), ('person__isnull', False)), models.Q(('nominee_unit__isnull', False), ('person__isnull', True)), _connector='OR'), name='nomination_one_nominee'),
+            model_name="nomination",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("nominee_unit__isnull", True), ("person__isnull", False)),
+                    models.Q(("nominee_unit__isnull", False), ("person__isnull", True)),
+                    _connector="OR",
+                ),
+                name="nomination_one_nominee",
+            ),
         ),
     ]

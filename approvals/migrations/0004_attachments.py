@@ -7,33 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0003_nominations'),
+        ("approvals", "0003_nominations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=approvals.models.dossiers.attachment_path)),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('content_type', models.CharField(max_length=100, verbose_name='định dạng')),
-                ('size', models.PositiveIntegerField(verbose_name='dung lượng (byte)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm tải lên')),
-                ('is_current', models.BooleanField(default=True, verbose_name='bản đang dùng')),
-                ('document_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.documenttype', verbose_name='loại tài liệu')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='approvals.nomination', verbose_name='đề nghị')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='approvals.attachment', verbose_name='thay thế cho')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải lên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=approvals.models.dossiers.attachment_path
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                ("content_type", models.CharField(max_length=100, verbose_name="định dạng")),
+                ("size", models.PositiveIntegerField(verbose_name="dung lượng (byte)")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="thời điểm tải lên"),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="bản đang dùng")),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.documenttype",
+                        verbose_name="loại tài liệu",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="approvals.attachment",
+                        verbose_name="thay thế cho",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tải lên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài liệu hồ sơ',
-                'verbose_name_plural': 'tài liệu hồ sơ',
-                'ordering': ['nomination', 'uploaded_at', 'pk'],
+                "verbose_name": "tài liệu hồ sơ",
+                "verbose_name_plural": "tài liệu hồ sơ",
+                "ordering": ["nomination", "uploaded_at", "pk"],
             },
         ),
     ]

@@ -7,117 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0004_attachments'),
+        ("approvals", "0004_attachments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='awardscouncil',
-            name='recuse_chain_of_command',
-            field=models.BooleanField(default=True, help_text='Thành viên công tác tại đơn vị đề nghị hoặc đơn vị cấp trên của đơn vị đó (trừ đơn vị có hội đồng) không biểu quyết đề nghị của đơn vị này.', verbose_name='thành viên thuộc đơn vị đề nghị không biểu quyết'),
+            model_name="awardscouncil",
+            name="recuse_chain_of_command",
+            field=models.BooleanField(
+                default=True,
+                help_text="Thành viên công tác tại đơn vị đề nghị hoặc đơn vị cấp trên của đơn vị đó (trừ đơn vị có hội đồng) không biểu quyết đề nghị của đơn vị này.",
+                verbose_name="thành viên thuộc đơn vị đề nghị không biểu quyết",
+            ),
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='vòng')),
-                ('threshold_percent', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='ngưỡng (%)')),
-                ('threshold_rule', models.CharField(max_length=4, verbose_name='cách so ngưỡng')),
-                ('required_agree', models.PositiveSmallIntegerField(default=0, verbose_name='số phiếu tán thành cần có')),
-                ('agree', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='tán thành')),
-                ('disagree', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='không tán thành')),
-                ('recused', models.PositiveSmallIntegerField(default=0, verbose_name='không tham gia biểu quyết')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='đạt')),
-                ('applied_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items', to='approvals.nomination', verbose_name='đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="vòng")),
+                (
+                    "threshold_percent",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="ngưỡng (%)"),
+                ),
+                ("threshold_rule", models.CharField(max_length=4, verbose_name="cách so ngưỡng")),
+                (
+                    "required_agree",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="số phiếu tán thành cần có"
+                    ),
+                ),
+                (
+                    "agree",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="tán thành"
+                    ),
+                ),
+                (
+                    "disagree",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="không tán thành"
+                    ),
+                ),
+                (
+                    "recused",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="không tham gia biểu quyết"
+                    ),
+                ),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="đạt")),
+                ("applied_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agenda_items",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đề nghị đưa ra biểu quyết',
-                'verbose_name_plural': 'đề nghị đưa ra biểu quyết',
-                'ordering': ['session', 'round', 'nomination__award__sort_order', 'nomination__pk'],
+                "verbose_name": "đề nghị đưa ra biểu quyết",
+                "verbose_name_plural": "đề nghị đưa ra biểu quyết",
+                "ordering": ["session", "round", "nomination__award__sort_order", "nomination__pk"],
             },
         ),
         migrations.CreateModel(
-            name='BallotChoice',
+            name="BallotChoice",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('choice', models.CharField(choices=[('agree', 'Tán thành'), ('disagree', 'Không tán thành')], max_length=8)),
-                ('opinion', models.TextField(blank=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='approvals.agendaitem')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "choice",
+                    models.CharField(
+                        choices=[("agree", "Tán thành"), ("disagree", "Không tán thành")],
+                        max_length=8,
+                    ),
+                ),
+                ("opinion", models.TextField(blank=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="approvals.agendaitem",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CouncilSession',
+            name="CouncilSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='tên phiên họp')),
-                ('meeting_date', models.DateField(verbose_name='ngày họp')),
-                ('voting_deadline', models.DateTimeField(verbose_name='hạn bỏ phiếu')),
-                ('status', models.CharField(choices=[('preparing', 'Đang chuẩn bị'), ('voting', 'Đang bỏ phiếu'), ('closed', 'Đã kết thúc bỏ phiếu'), ('concluded', 'Chủ tịch đã kết luận')], default='preparing', max_length=10, verbose_name='trạng thái')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='vòng bỏ phiếu')),
-                ('roster_size', models.PositiveSmallIntegerField(default=0, verbose_name='tổng số thành viên')),
-                ('quorum_required', models.PositiveSmallIntegerField(default=0, verbose_name='số thành viên phải có mặt')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày lập')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='mở bỏ phiếu lúc')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc bỏ phiếu lúc')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='kết luận lúc')),
-                ('conclusion', models.TextField(blank=True, verbose_name='kết luận của chủ tịch hội đồng')),
-                ('concluded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='chủ tọa kết luận')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='approvals.awardscouncil', verbose_name='hội đồng')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người lập')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="tên phiên họp")),
+                ("meeting_date", models.DateField(verbose_name="ngày họp")),
+                ("voting_deadline", models.DateTimeField(verbose_name="hạn bỏ phiếu")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparing", "Đang chuẩn bị"),
+                            ("voting", "Đang bỏ phiếu"),
+                            ("closed", "Đã kết thúc bỏ phiếu"),
+                            ("concluded", "Chủ tịch đã kết luận"),
+                        ],
+                        default="preparing",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="vòng bỏ phiếu"),
+                ),
+                (
+                    "roster_size",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tổng số thành viên"),
+                ),
+                (
+                    "quorum_required",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="số thành viên phải có mặt"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày lập")),
+                (
+                    "opened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="mở bỏ phiếu lúc"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="kết thúc bỏ phiếu lúc"
+                    ),
+                ),
+                (
+                    "concluded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="kết luận lúc"),
+                ),
+                (
+                    "conclusion",
+                    models.TextField(blank=True, verbose_name="kết luận của chủ tịch hội đồng"),
+                ),
+                (
+                    "concluded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chủ tọa kết luận",
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="approvals.awardscouncil",
+                        verbose_name="hội đồng",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người lập",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên họp hội đồng',
-                'verbose_name_plural': 'phiên họp hội đồng',
-                'ordering': ['-meeting_date', '-pk'],
+                "verbose_name": "phiên họp hội đồng",
+                "verbose_name_plural": "phiên họp hội đồng",
+                "ordering": ["-meeting_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('round', models.PositiveSmallIntegerField()),
-                ('receipt_hash', models.CharField(max_length=64, unique=True)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='approvals.councilsession')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                ("receipt_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="approvals.councilsession",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='approvals.councilsession'),
+            model_name="agendaitem",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="approvals.councilsession",
+            ),
         ),
         migrations.CreateModel(
-            name='VoteMark',
+            name="VoteMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField()),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.councilmembership')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marks', to='approvals.councilsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.councilmembership",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="marks",
+                        to="approvals.councilsession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Có mặt'), ('written', 'Vắng, bỏ phiếu bằng văn bản'), ('absent', 'Vắng')], default='absent', max_length=8, verbose_name='điểm danh')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.councilmembership', verbose_name='thành viên')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='approvals.councilsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Có mặt"),
+                            ("written", "Vắng, bỏ phiếu bằng văn bản"),
+                            ("absent", "Vắng"),
+                        ],
+                        default="absent",
+                        max_length=8,
+                        verbose_name="điểm danh",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.councilmembership",
+                        verbose_name="thành viên",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="approvals.councilsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm danh',
-                'verbose_name_plural': 'điểm danh',
-                'constraints': [models.UniqueConstraint(fields=('session', 'membership'), name='attendance_one_per_member')],
+                "verbose_name": "điểm danh",
+                "verbose_name_plural": "điểm danh",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "membership"), name="attendance_one_per_member"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('session', 'nomination', 'round'), name='agenda_item_once_per_round'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("session", "nomination", "round"), name="agenda_item_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='votemark',
-            constraint=models.UniqueConstraint(fields=('session', 'round', 'membership'), name='vote_mark_once_per_round'),
+            model_name="votemark",
+            constraint=models.UniqueConstraint(
+                fields=("session", "round", "membership"), name="vote_mark_once_per_round"
+            ),
         ),
     ]

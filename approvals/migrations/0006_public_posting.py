@@ -6,34 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0005_council_sessions'),
+        ("approvals", "0005_council_sessions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='nomination',
-            name='posted_until',
-            field=models.DateField(blank=True, null=True, verbose_name='công khai đến hết ngày'),
+            model_name="nomination",
+            name="posted_until",
+            field=models.DateField(blank=True, null=True, verbose_name="công khai đến hết ngày"),
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lodged_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm gửi')),
-                ('text', models.TextField(verbose_name='nội dung ý kiến')),
-                ('answer', models.TextField(blank=True, verbose_name='trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='thời điểm trả lời')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người trả lời')),
-                ('lodged_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người gửi ý kiến')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='approvals.nomination', verbose_name='đề nghị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "lodged_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="thời điểm gửi"),
+                ),
+                ("text", models.TextField(verbose_name="nội dung ý kiến")),
+                ("answer", models.TextField(blank=True, verbose_name="trả lời")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="thời điểm trả lời"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người trả lời",
+                    ),
+                ),
+                (
+                    "lodged_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người gửi ý kiến",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ý kiến phản ánh',
-                'verbose_name_plural': 'ý kiến phản ánh',
-                'ordering': ['nomination', 'lodged_at', 'pk'],
+                "verbose_name": "ý kiến phản ánh",
+                "verbose_name_plural": "ý kiến phản ánh",
+                "ordering": ["nomination", "lodged_at", "pk"],
             },
         ),
     ]

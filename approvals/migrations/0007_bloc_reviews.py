@@ -9,157 +9,454 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0006_public_posting'),
+        ("approvals", "0006_public_posting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BlocCriterion',
+            name="BlocCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('name', models.CharField(max_length=300, verbose_name='tiêu chí')),
-                ('weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='hệ số')),
-                ('max_score', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='điểm tối đa')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('bloc', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='approvals.emulationbloc', verbose_name='khối')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("name", models.CharField(max_length=300, verbose_name="tiêu chí")),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1"),
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="hệ số",
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="điểm tối đa",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tiêu chí chấm điểm của khối',
-                'verbose_name_plural': 'tiêu chí chấm điểm của khối',
-                'ordering': ['bloc', '-year', 'order', 'pk'],
+                "verbose_name": "tiêu chí chấm điểm của khối",
+                "verbose_name_plural": "tiêu chí chấm điểm của khối",
+                "ordering": ["bloc", "-year", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='BlocReview',
+            name="BlocReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('title', models.CharField(max_length=200, verbose_name='tên hội nghị')),
-                ('meeting_date', models.DateField(verbose_name='ngày họp')),
-                ('quota', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='số đơn vị được suy tôn')),
-                ('own_unit_vote_allowed', models.BooleanField(default=False, verbose_name='đại biểu được chấm điểm, bỏ phiếu cho đơn vị mình')),
-                ('tie_rule', models.CharField(choices=[('second_round', 'Bỏ phiếu lại giữa các đơn vị bằng phiếu'), ('leader_decides', 'Khối trưởng quyết định')], default='second_round', max_length=16, verbose_name='khi bằng phiếu')),
-                ('scoring_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn chấm điểm')),
-                ('voting_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn bỏ phiếu suy tôn')),
-                ('status', models.CharField(choices=[('preparing', 'Đang chuẩn bị'), ('scoring', 'Đang chấm điểm'), ('acclaiming', 'Đang bỏ phiếu suy tôn'), ('closed', 'Đã kết thúc bỏ phiếu'), ('submitted', 'Đã gửi kết quả')], default='preparing', max_length=12, verbose_name='trạng thái')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='vòng bỏ phiếu')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày lập')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc bỏ phiếu lúc')),
-                ('leader_decision', models.TextField(blank=True, verbose_name='quyết định của khối trưởng')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='quyết định lúc')),
-                ('minutes', models.TextField(blank=True, verbose_name='biên bản bình xét, suy tôn')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi kết quả lúc')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.award', verbose_name='danh hiệu suy tôn')),
-                ('bloc', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='approvals.emulationbloc', verbose_name='khối')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người lập')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người quyết định')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người gửi kết quả')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("title", models.CharField(max_length=200, verbose_name="tên hội nghị")),
+                ("meeting_date", models.DateField(verbose_name="ngày họp")),
+                (
+                    "quota",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="số đơn vị được suy tôn",
+                    ),
+                ),
+                (
+                    "own_unit_vote_allowed",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="đại biểu được chấm điểm, bỏ phiếu cho đơn vị mình",
+                    ),
+                ),
+                (
+                    "tie_rule",
+                    models.CharField(
+                        choices=[
+                            ("second_round", "Bỏ phiếu lại giữa các đơn vị bằng phiếu"),
+                            ("leader_decides", "Khối trưởng quyết định"),
+                        ],
+                        default="second_round",
+                        max_length=16,
+                        verbose_name="khi bằng phiếu",
+                    ),
+                ),
+                (
+                    "scoring_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn chấm điểm"),
+                ),
+                (
+                    "voting_deadline",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="hạn bỏ phiếu suy tôn"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparing", "Đang chuẩn bị"),
+                            ("scoring", "Đang chấm điểm"),
+                            ("acclaiming", "Đang bỏ phiếu suy tôn"),
+                            ("closed", "Đã kết thúc bỏ phiếu"),
+                            ("submitted", "Đã gửi kết quả"),
+                        ],
+                        default="preparing",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="vòng bỏ phiếu"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày lập")),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="kết thúc bỏ phiếu lúc"
+                    ),
+                ),
+                (
+                    "leader_decision",
+                    models.TextField(blank=True, verbose_name="quyết định của khối trưởng"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="quyết định lúc"),
+                ),
+                (
+                    "minutes",
+                    models.TextField(blank=True, verbose_name="biên bản bình xét, suy tôn"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gửi kết quả lúc"),
+                ),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.award",
+                        verbose_name="danh hiệu suy tôn",
+                    ),
+                ),
+                (
+                    "bloc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="approvals.emulationbloc",
+                        verbose_name="khối",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người lập",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người quyết định",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người gửi kết quả",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hội nghị bình xét của khối',
-                'verbose_name_plural': 'hội nghị bình xét của khối',
-                'ordering': ['-year', 'bloc'],
+                "verbose_name": "hội nghị bình xét của khối",
+                "verbose_name_plural": "hội nghị bình xét của khối",
+                "ordering": ["-year", "bloc"],
             },
         ),
         migrations.CreateModel(
-            name='BlocDelegate',
+            name="BlocDelegate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.unit', verbose_name='đơn vị')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bloc_delegations', to=settings.AUTH_USER_MODEL, verbose_name='đại biểu')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegates', to='approvals.blocreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bloc_delegations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="đại biểu",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delegates",
+                        to="approvals.blocreview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đại biểu đơn vị',
-                'verbose_name_plural': 'đại biểu đơn vị',
-                'ordering': ['review', 'unit__sort_order', 'unit__path'],
+                "verbose_name": "đại biểu đơn vị",
+                "verbose_name_plural": "đại biểu đơn vị",
+                "ordering": ["review", "unit__sort_order", "unit__path"],
             },
         ),
         migrations.CreateModel(
-            name='AcclaimResult',
+            name="AcclaimResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(verbose_name='vòng')),
-                ('votes', models.PositiveSmallIntegerField(default=0, verbose_name='số phiếu')),
-                ('weighted_score', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='điểm bình quân')),
-                ('tied', models.BooleanField(default=False, verbose_name='bằng phiếu tại ngưỡng suy tôn')),
-                ('proposed', models.BooleanField(default=False, verbose_name='được suy tôn')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.unit', verbose_name='đơn vị')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='approvals.blocreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(verbose_name="vòng")),
+                ("votes", models.PositiveSmallIntegerField(default=0, verbose_name="số phiếu")),
+                (
+                    "weighted_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm bình quân",
+                    ),
+                ),
+                (
+                    "tied",
+                    models.BooleanField(
+                        default=False, verbose_name="bằng phiếu tại ngưỡng suy tôn"
+                    ),
+                ),
+                ("proposed", models.BooleanField(default=False, verbose_name="được suy tôn")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="approvals.blocreview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kết quả suy tôn',
-                'verbose_name_plural': 'kết quả suy tôn',
-                'ordering': ['review', 'round', '-votes', 'unit__sort_order', 'unit__path'],
+                "verbose_name": "kết quả suy tôn",
+                "verbose_name_plural": "kết quả suy tôn",
+                "ordering": ["review", "round", "-votes", "unit__sort_order", "unit__path"],
             },
         ),
         migrations.CreateModel(
-            name='AcclaimMark',
+            name="AcclaimMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField()),
-                ('delegate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.blocdelegate')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marks', to='approvals.blocreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.blocdelegate",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="marks",
+                        to="approvals.blocreview",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AcclaimChoice',
+            name="AcclaimChoice",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('round', models.PositiveSmallIntegerField()),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.unit')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='approvals.blocreview')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.unit",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="approvals.blocreview",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BlocScore',
+            name="BlocScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='điểm')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.bloccriterion')),
-                ('delegate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='approvals.blocdelegate')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='approvals.blocreview')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.unit', verbose_name='đơn vị được chấm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="điểm")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.bloccriterion",
+                    ),
+                ),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="approvals.blocdelegate",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="approvals.blocreview",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.unit",
+                        verbose_name="đơn vị được chấm",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm chấm',
-                'verbose_name_plural': 'điểm chấm',
+                "verbose_name": "điểm chấm",
+                "verbose_name_plural": "điểm chấm",
             },
         ),
         migrations.AddConstraint(
-            model_name='bloccriterion',
-            constraint=models.UniqueConstraint(fields=('bloc', 'year', 'name'), name='bloc_criterion_unique'),
+            model_name="bloccriterion",
+            constraint=models.UniqueConstraint(
+                fields=("bloc", "year", "name"), name="bloc_criterion_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bloccriterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0), ('max_score__gt', 0)), name='bloc_criterion_positive'),
+            model_name="bloccriterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0), ("max_score__gt", 0)),
+                name="bloc_criterion_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocreview',
-            constraint=models.UniqueConstraint(fields=('bloc', 'year'), name='bloc_review_one_per_year'),
+            model_name="blocreview",
+            constraint=models.UniqueConstraint(
+                fields=("bloc", "year"), name="bloc_review_one_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocdelegate',
-            constraint=models.UniqueConstraint(fields=('review', 'unit'), name='bloc_delegate_one_per_unit'),
+            model_name="blocdelegate",
+            constraint=models.UniqueConstraint(
+                fields=("review", "unit"), name="bloc_delegate_one_per_unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocdelegate',
-            constraint=models.UniqueConstraint(fields=('review', 'user'), name='bloc_delegate_one_seat'),
+            model_name="blocdelegate",
+            constraint=models.UniqueConstraint(
+                fields=("review", "user"), name="bloc_delegate_one_seat"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acclaimresult',
-            constraint=models.UniqueConstraint(fields=('review', 'round', 'unit'), name='acclaim_result_once_per_round'),
+            model_name="acclaimresult",
+            constraint=models.UniqueConstraint(
+                fields=("review", "round", "unit"), name="acclaim_result_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acclaimmark',
-            constraint=models.UniqueConstraint(fields=('review', 'round', 'delegate'), name='acclaim_mark_once_per_round'),
+            model_name="acclaimmark",
+            constraint=models.UniqueConstraint(
+                fields=("review", "round", "delegate"), name="acclaim_mark_once_per_round"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='blocscore',
-            constraint=models.UniqueConstraint(fields=('delegate', 'unit', 'criterion'), name='bloc_score_once'),
+            model_name="blocscore",
+            constraint=models.UniqueConstraint(
+                fields=("delegate", "unit", "criterion"), name="bloc_score_once"
+            ),
         ),
     ]

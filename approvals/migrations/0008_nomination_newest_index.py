@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0007_bloc_reviews'),
-        ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0001_initial'),
+        ("approvals", "0007_bloc_reviews"),
+        ("viewflow", "0015_task_scheduled"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(fields=['-created_at', '-id'], name='nomination_newest'),
+            model_name="nomination",
+            index=models.Index(fields=["-created_at", "-id"], name="nomination_newest"),
         ),
     ]

@@ -5,33 +5,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0008_nomination_newest_index'),
+        ("approvals", "0008_nomination_newest_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AwardRecord',
+            name="AwardRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='năm')),
-                ('decision_number', models.CharField(blank=True, max_length=60, verbose_name='số quyết định')),
-                ('decision_date', models.DateField(verbose_name='ngày quyết định')),
-                ('authority', models.CharField(max_length=255, verbose_name='cấp quyết định')),
-                ('source', models.CharField(choices=[('decided', 'Quyết định trên hệ thống'), ('imported', 'Nhập từ hồ sơ lưu trữ')], default='decided', max_length=10, verbose_name='nguồn')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='ghi sổ lúc')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.award', verbose_name='danh hiệu')),
-                ('nomination', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='award_record', to='approvals.nomination', verbose_name='đề nghị')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='award_records', to='approvals.person', verbose_name='cá nhân')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='award_records', to='approvals.unit', verbose_name='tập thể')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="năm")),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="số quyết định"),
+                ),
+                ("decision_date", models.DateField(verbose_name="ngày quyết định")),
+                ("authority", models.CharField(max_length=255, verbose_name="cấp quyết định")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("decided", "Quyết định trên hệ thống"),
+                            ("imported", "Nhập từ hồ sơ lưu trữ"),
+                        ],
+                        default="decided",
+                        max_length=10,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="ghi sổ lúc")),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.award",
+                        verbose_name="danh hiệu",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award_record",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award_records",
+                        to="approvals.person",
+                        verbose_name="cá nhân",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award_records",
+                        to="approvals.unit",
+                        verbose_name="tập thể",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sổ khen thưởng',
-                'verbose_name_plural': 'sổ khen thưởng',
-                'ordering': ['-year', 'award__sort_order', 'pk'],
-                'indexes': [models.Index(fields=['person', 'award', 'year'], name='award_record_person'), models.Index(fields=['unit', 'award', 'year'], name='award_record_unit')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('person__isnull', False), ('unit__isnull', True)), models.Q(('person__isnull', True), ('unit__isnull', False)), _connector='OR'), name='award_record_one_holder')],
+                "verbose_name": "sổ khen thưởng",
+                "verbose_name_plural": "sổ khen thưởng",
+                "ordering": ["-year", "award__sort_order", "pk"],
+                "indexes": [
+                    models.Index(fields=["person", "award", "year"], name="award_record_person"),
+                    models.Index(fields=["unit", "award", "year"], name="award_record_unit"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("person__isnull", False), ("unit__isnull", True)),
+                            models.Q(("person__isnull", True), ("unit__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="award_record_one_holder",
+                    )
+                ],
             },
         ),
     ]

@@ -17,7 +17,9 @@ def fill_search_names(apps, schema_editor):
     for record in AwardRecord.objects.select_related("person", "unit").iterator():
         name = record.person.full_name if record.person_id else record.unit.name
         AwardRecord.objects.filter(pk=record.pk).update(
-            holder_name=name, search_name=fold_vietnamese(name)
+            holder_name=name,
+            search_name=fold_vietnamese(name),
+            holder_unit_id=record.person.unit_id if record.person_id else record.unit_id,
         )
 
 
@@ -383,6 +385,21 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="job",
             index=models.Index(fields=["requested_by", "-created_at"], name="job_requester"),
+        ),
+        migrations.AddField(
+            model_name="awardrecord",
+            name="holder_unit",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="approvals.unit",
+                verbose_name="đơn vị",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="awardrecord",
+            index=models.Index(fields=["holder_unit", "year"], name="award_record_holder_unit"),
         ),
         migrations.RunPython(fill_search_names, migrations.RunPython.noop),
         migrations.RunPython(trigram_indexes, drop_trigram_indexes),

@@ -68,6 +68,14 @@ class AwardRecord(models.Model):
     source = models.CharField(
         _("nguồn"), max_length=10, choices=RecordSource.choices, default=RecordSource.DECIDED
     )
+    # the person's unit when awarded, or the unit itself: whose records show it
+    holder_unit = models.ForeignKey(
+        "approvals.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     holder_name = models.CharField(_("họ tên, tên tập thể"), max_length=255, default="")
     search_name = models.CharField(max_length=255, editable=False, default="")
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -81,6 +89,7 @@ class AwardRecord(models.Model):
             models.Index(fields=["person", "award", "year"], name="award_record_person"),
             models.Index(fields=["unit", "award", "year"], name="award_record_unit"),
             models.Index(fields=["decision_number"], name="award_record_decision_number"),
+            models.Index(fields=["holder_unit", "year"], name="award_record_holder_unit"),
         ]
         constraints = [
             models.CheckConstraint(
