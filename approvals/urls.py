@@ -3,7 +3,10 @@ from django.urls import path
 from approvals.views import (
     bloc_reviews,
     catalogue,
+    dashboard,
+    decisions,
     dossiers,
+    exports,
     home,
     jobs,
     letters,
@@ -11,6 +14,8 @@ from approvals.views import (
     notifications,
     organisation,
     posting,
+    registry,
+    reports,
     voting,
 )
 
@@ -19,6 +24,14 @@ urlpatterns = [
     path("units/", organisation.unit_list, name="unit_list"),
     path("people/", organisation.people_list, name="people_list"),
     path("people/<int:person_id>/", organisation.person_detail, name="person_detail"),
+    path("units/<int:unit_id>/awards/", registry.unit_awards, name="unit_awards"),
+    path("registry/", registry.registry_list, name="registry_list"),
+    path("registry/import/", registry.registry_import, name="registry_import"),
+    path(
+        "registry/import/template/",
+        registry.registry_import_template,
+        name="registry_import_template",
+    ),
     path("blocs/", organisation.bloc_list, name="bloc_list"),
     path("blocs/<int:bloc_id>/", organisation.bloc_detail, name="bloc_detail"),
     path("bloc-reviews/", bloc_reviews.bloc_review_list, name="bloc_review_list"),
@@ -79,6 +92,8 @@ urlpatterns = [
     path("campaigns/", catalogue.campaign_list, name="campaign_list"),
     path("inbox/", nominations.nomination_inbox, name="nomination_inbox"),
     path("nominations/", nominations.nomination_list, name="nomination_list"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("nominations/export/", exports.nomination_export, name="nomination_export"),
     path("nominations/new/", nominations.nomination_create, name="nomination_create"),
     path(
         "nominations/<int:nomination_id>/", nominations.nomination_detail, name="nomination_detail"
@@ -128,6 +143,21 @@ urlpatterns = [
     path(
         "objections/<int:objection_id>/answer/", posting.objection_answer, name="objection_answer"
     ),
+    path("decisions/", decisions.decision_list, name="decision_list"),
+    path("decisions/new/", decisions.decision_create, name="decision_create"),
+    path("decisions/<int:decision_id>/", decisions.decision_detail, name="decision_detail"),
+    path(
+        "decisions/<int:decision_id>/documents/",
+        decisions.decision_generate,
+        name="decision_generate",
+    ),
+    path(
+        "decisions/<int:decision_id>/correct/", decisions.decision_correct, name="decision_correct"
+    ),
+    path("letters/<int:letter_id>/document/", letters.letter_generate, name="letter_generate"),
+    path("reports/", reports.report_yearly, name="report_yearly"),
+    path("reports/statistics/", reports.report_statistics, name="report_statistics"),
+    path("reports/export/", exports.report_export, name="report_export"),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/download/", jobs.job_download, name="job_download"),

@@ -29,6 +29,8 @@ from approvals.services.nominations import (
     stage_record_vote_result,
 )
 
+# an Act's action at a decision stage: a numbered decision awarding that one nomination
+DECIDE = "decide"
 ACHIEVEMENTS = "Hoàn thành xuất sắc nhiệm vụ huấn luyện, sẵn sàng chiến đấu (benchmark)."
 
 
@@ -102,6 +104,9 @@ def _execute(call: Create | Act) -> None:
             person=Person.objects.select_related("unit").get(pk=call.person_id),  # as a form
         )
         return
+    if call.action == DECIDE:
+        _decide(actor, call.nomination_id)
+        return
     nomination = Nomination(pk=call.nomination_id)  # the services lock and reload it by pk
     if call.vote is not None:
         stage_record_vote_result(actor=actor, nomination=nomination, result=call.vote)
@@ -113,6 +118,30 @@ def _execute(call: Create | Act) -> None:
             comment=call.comment,
             return_to=call.return_to,
         )
+
+
+def _decide(actor, nomination_id: int) -> None:
+    """What the decision page does for one nomination (the form reads it with its authority)."""
+    from django.utils import timezone
+
+    from approvals.services.decisions import DecisionHeader, abbreviation, decision_issue
+
+    nomination = Nomination.objects.select_related("acting_unit").get(pk=nomination_id)
+    authority = nomination.acting_unit
+    decision_issue(
+        actor=actor,
+        authority=authority,
+        nominations=[nomination],
+        header=DecisionHeader(
+            number=f"{nomination_id}/QĐ-{abbreviation(authority)}",
+            signed_on=timezone.localdate(),
+            signer_name="Benchmark",
+            signer_title="Thủ trưởng",
+            issuer_title=f"Thủ trưởng {authority.name}",
+            title="Về việc tặng thưởng (benchmark)",
+            grounds="Căn cứ Luật Thi đua, khen thưởng năm 2022;",
+        ),
+    )
 
 
 class QueryCounter:

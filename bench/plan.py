@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from approvals.services.nominations import Action, ReturnTo
 from bench.council import SECRETARY, CouncilVote
-from bench.drive import Act, Create
+from bench.drive import DECIDE, Act, Create
 
 UNIT_OFFICER = "canbo.f3"
 COUNCIL = "council"
@@ -20,7 +20,7 @@ ROUTES = {
         ("canbo.f3", Action.APPROVE),  # submit
         ("chihuy.f3", Action.APPROVE),
         ("canbo.qk1", Action.APPROVE),  # review at the parent command
-        ("chihuy.qk1", Action.APPROVE),  # decision: awarded
+        ("chihuy.qk1", DECIDE),  # decision: awarded
     ],
     "bk-bqp": [
         ("canbo.f3", Action.APPROVE),
@@ -29,7 +29,7 @@ ROUTES = {
         ("chihuy.qk1", Action.APPROVE),
         ("tth.canbo", Action.APPROVE),  # appraisal by the secretariat
         (SECRETARY, COUNCIL),  # the Ministry council's vote: one session (bench.council)
-        ("bqp.thutruong", Action.APPROVE),  # decision: awarded
+        ("bqp.thutruong", DECIDE),  # decision: awarded
     ],
 }
 

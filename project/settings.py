@@ -138,6 +138,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NominationStatusEnum": "approvals.models.nominations.NominationStatus",
         "StageKindEnum": "workflows.models.StageKind",
+        "DecisionKindEnum": "approvals.models.decisions.DecisionKind",
+        "EntryActionEnum": "approvals.models.decisions.EntryAction",
     },
 }
 

@@ -24,12 +24,15 @@ from approvals.models import (
     Attachment,
     Attendance,
     Award,
+    AwardRecord,
     AwardsCouncil,
     Ballot,
     BallotChoice,
     Campaign,
     CouncilSession,
+    Decision,
     EmulationBloc,
+    Job,
     Nomination,
     Person,
     SubmissionLetter,
@@ -74,6 +77,7 @@ SECRETARIAT_ADMIN = frozenset({"tth.canbo", "quantri"})
 SESSION_VIEWERS = COUNCIL | SECRETARIAT_ADMIN
 SESSION_RUNNERS = frozenset({"hd.chutich", "hd.thuky"})
 BLOC_OFFICER = frozenset({"khoi2.canbo"})
+DECIDERS = frozenset({"bqp.thutruong"})
 DELEGATES = frozenset({"canbo.qk1", "canbo.qk3"})  # of their units, at Khối 2's reviews
 REVIEW_VIEWERS = BLOC_OFFICER | DELEGATES | {"chihuy.qk3"} | SECRETARIAT_ADMIN
 # URL names outside the product's own pages and API: Django's admin, login and language switch
@@ -114,12 +118,41 @@ MATRIX: dict[str, Row] = {
     "campaign_list": everyone(),
     "nomination_inbox": everyone(),
     "nomination_list": everyone(),
+    "dashboard": everyone(),
+    # reports and exports: everyone signed in; the figures and rows are limited by permissions
+    # (tests/approvals/test_reports.py, test_exports.py)
+    "report_yearly": everyone(),
+    "report_statistics": everyone(),
+    "report_export": Row(
+        "POST",
+        None,
+        EVERYONE,
+        EVERYONE,
+        {"year": 2026, "group": "bloc", "report": "summary", "format": "xlsx"},
+    ),
+    "nomination_export": Row("POST", None, EVERYONE, EVERYONE, {"format": "csv"}),
     "letter_list": everyone(),
     "notification_list": everyone(),
     "notification_read_all": everyone("POST"),
     "nomination_create": Row("GET", None, PREPARERS, PREPARERS),
     "letter_create": Row("GET", None, PREPARERS, PREPARERS),
     "person_detail": Row("GET", "person", F3_RECORDS, QK3_RECORDS),
+    # the award registry: searched by everyone within their scope, imported by the secretariat
+    "registry_list": everyone(),
+    "unit_awards": Row("GET", "unit", F3_RECORDS, QK3_RECORDS),
+    "registry_import_template": Row("GET", None, SECRETARIAT_ADMIN, SECRETARIAT_ADMIN),
+    "registry_import": (
+        Row("GET", None, SECRETARIAT_ADMIN, SECRETARIAT_ADMIN),
+        Row(
+            "POST",
+            None,
+            SECRETARIAT_ADMIN,
+            SECRETARIAT_ADMIN,
+            lambda side: {"upload": _registry_csv(side["person"]), "action": "import"},
+            multipart=True,
+            ok_status=200,
+        ),
+    ),
     "bloc_detail": Row(
         "GET",
         "bloc",
@@ -176,6 +209,23 @@ MATRIX: dict[str, Row] = {
         multipart=True,
     ),
     "attachment_download": Row("GET", "attachment", F3_RECORDS, QK3_RECORDS),
+    # decisions: "own" awards a nomination of F3, "other" one of QK3, both by the Minister
+    "decision_list": everyone(),
+    "decision_create": Row("GET", None, DECIDERS, DECIDERS),
+    "decision_detail": Row("GET", "decision", F3_RECORDS | DECIDERS, QK3_RECORDS | DECIDERS),
+    "decision_generate": Row(
+        "POST",
+        "decision",
+        DECIDERS | SECRETARIAT_ADMIN,
+        DECIDERS | SECRETARIAT_ADMIN,
+        {"what": "decision", "format": "pdf"},
+    ),
+    "decision_correct": Row("GET", "decision", DECIDERS, DECIDERS),
+    "letter_generate": Row("POST", "letter", F3_RECORDS, QK3_RECORDS, {"format": "pdf"}),
+    # a generated file is its requester's only
+    "job_list": everyone(),
+    "job_detail": Row("GET", "decision_job", {"canbo.f3"}, {"canbo.qk3"}),
+    "job_download": Row("GET", "decision_job", {"canbo.f3"}, {"canbo.qk3"}),
     "letter_act": Row(
         "POST", "letter", frozenset({"chihuy.f3"}), frozenset({"chihuy.qk3"}), {"action": "approve"}
     ),
@@ -333,6 +383,8 @@ MATRIX: dict[str, Row] = {
     "api:schema": api("GET"),
     "api:docs": api("GET"),
     "api:task-list": api("GET"),
+    "api:decision-list": api("GET"),
+    "api:decision-detail": api("GET", "decision", F3_RECORDS | DECIDERS, QK3_RECORDS | DECIDERS),
     "api:nomination-list": (
         api("GET"),
         api(
@@ -387,6 +439,13 @@ def test_every_endpoint_has_a_row_in_the_matrix():
 
 
 PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def _registry_csv(person) -> SimpleUploadedFile:
+    """A historic award file of one valid row, for the registry import."""
+    rows = "so_hieu,danh_hieu,nam,so_quyet_dinh,ngay_quyet_dinh,cap_quyet_dinh\n"
+    rows += f"{person.service_number},cstt,2020,12/QĐ-TEST,20/12/2020,Tư lệnh\n"
+    return SimpleUploadedFile("so-khen-thuong.csv", rows.encode())
 
 
 @pytest.fixture
@@ -451,6 +510,7 @@ def world(demo_user, settings, tmp_path):
             "letter": letter,
             "person": Person.objects.filter(unit__code=unit).first(),
             "free_person": people_of(unit)[5],  # nominated for nothing yet
+            "unit": unit_row,
         }
     objects["own"]["bloc"] = EmulationBloc.objects.get(code="khoi-2")
     objects["other"]["bloc"] = other_bloc
@@ -503,6 +563,38 @@ def council_sessions(world, demo_user):
     return world
 
 
+@pytest.fixture
+def decisions(world, demo_user):
+    """A Minister's decision on each side, one nomination left waiting for a decision, and
+    a generated letter file for each side's officer (the "decision_job")."""
+    from approvals.services.jobs import job_execute, job_start
+    from tests.approvals.decision_helpers import decide
+    from tests.approvals.voting_helpers import decide_by_council
+
+    waiting = []
+    for unit, officer, index in (
+        ("f3", "canbo.f3", 8),
+        ("qk3", "canbo.qk3", 8),
+        ("f3", "canbo.f3", 9),
+    ):
+        nomination = nominate(demo_user, by=officer, unit=unit, index=index, award="bk-bqp")
+        while nomination.current_stage.kind != "council_vote":
+            nomination = stage_act(
+                actor=acting_users(nomination).first(), nomination=nomination, action="approve"
+            )
+        waiting.append(nomination)
+    own, other, _left_waiting = decide_by_council(demo_user, waiting, agree=100)
+    for side, nomination, officer in (("own", own, "canbo.f3"), ("other", other, "canbo.qk3")):
+        world[side]["decision"] = decide(demo_user, [nomination], by="bqp.thutruong")
+        job = job_start(
+            user=demo_user(officer),
+            kind="letter_documents",
+            params={"letter": world[side]["letter"].pk, "format": "pdf"},
+        )
+        world[side]["decision_job"] = job_execute(job.pk)
+    return world
+
+
 def _outcome(response, row: Row) -> str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and "/login/" in location:
@@ -535,6 +627,8 @@ def test_only_the_listed_roles_succeed(name, index, world, client, demo_user, re
         world = request.getfixturevalue("council_sessions")
     elif row.obj and row.obj.startswith("review_"):
         world = request.getfixturevalue("bloc_reviews")
+    elif "decision" in name or (row.obj or "").startswith("decision"):
+        world = request.getfixturevalue("decisions")
     for side in ("own", "other"):
         expected = row.own if side == "own" else row.other
         url = reverse(name, args=[world[side][row.obj].pk] if row.obj else [])
@@ -591,6 +685,9 @@ def _snapshot():
     return [
         *rows,
         SubmissionLetter.objects.count(),
+        AwardRecord.objects.count(),
+        Decision.objects.count(),
+        Job.objects.count(),
         Attachment.objects.count(),
         *sessions,
         *attendance,

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from approvals.models import (
     Award,
     Campaign,
+    Decision,
+    DecisionEntry,
     Nomination,
     NominationEvent,
     NominationStatus,
@@ -274,3 +276,58 @@ class NominationFilterSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display")
+    authority = UnitRefSerializer()
+    target = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "kind_display",
+            "signed_on",
+            "authority",
+            "issuer_title",
+            "signer_name",
+            "signer_title",
+            "title",
+            "target",
+            "reason",
+        ]
+
+
+class DecisionEntrySerializer(serializers.ModelSerializer):
+    award = CodedRefSerializer()
+    in_force = serializers.SerializerMethodField(
+        help_text=_("Còn hiệu lực (chưa bị quyết định sau sửa đổi, hủy bỏ).")
+    )
+
+    class Meta:
+        model = DecisionEntry
+        fields = [
+            "line",
+            "action",
+            "nominee_name",
+            "nominee_detail",
+            "unit_name",
+            "award",
+            "nomination",
+            "in_force",
+        ]
+
+    def get_in_force(self, entry) -> bool:
+        record = getattr(entry, "record", None)
+        return record is not None and record.revoked_by_id is None
+
+
+class DecisionDetailSerializer(DecisionSerializer):
+    grounds = serializers.CharField()
+    entries = DecisionEntrySerializer(many=True, source="readable_entries")
+
+    class Meta(DecisionSerializer.Meta):
+        fields = [*DecisionSerializer.Meta.fields, "grounds", "entries"]

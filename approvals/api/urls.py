@@ -13,6 +13,7 @@ router = DefaultRouter(use_regex_path=False)
 router.include_format_suffixes = False  # JSON, or the browsable API by Accept header
 router.register("nominations", views.NominationViewSet, basename="nomination")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register("decisions", views.DecisionViewSet, basename="decision")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -7,6 +7,7 @@ Vietnamese messages. A refused action changes nothing: the services roll back.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,6 +21,8 @@ from rest_framework.settings import api_settings
 from approvals.api.serializers import (
     ActSerializer,
     CommentSerializer,
+    DecisionDetailSerializer,
+    DecisionSerializer,
     ErrorSerializer,
     NominationCreateSerializer,
     NominationDetailSerializer,
@@ -30,6 +33,7 @@ from approvals.api.serializers import (
 )
 from approvals.models import Nomination
 from approvals.permissions import allowed_actions
+from approvals.selectors.decisions import decisions_for_user, entries_for_user
 from approvals.selectors.nominations import (
     LIST_RELATED,
     acting_users,
@@ -324,3 +328,34 @@ class TaskViewSet(viewsets.GenericViewSet):
         response = self.get_paginated_response(TaskSerializer(page, many=True).data)
         response.data["counts"] = inbox_counts(request.user)
         return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Quyết định khen thưởng"),
+        description=gettext_lazy(
+            "Các quyết định người dùng được xem: của cấp mình ban hành, hoặc có đề nghị của "
+            "đơn vị mình; mới nhất trước."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("Chi tiết quyết định"),
+        description=gettext_lazy(
+            "Quyết định và danh sách kèm theo; đơn vị chỉ thấy các dòng của đơn vị mình."
+        ),
+        responses={200: DecisionDetailSerializer, 404: REFUSED[404]},
+    ),
+)
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Issued decisions (read only: a decision is corrected by a new decision, on the page)."""
+
+    serializer_class = DecisionSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        return decisions_for_user(self.request.user)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        decision = get_object_or_404(self.get_queryset(), pk=pk)
+        decision.readable_entries = list(entries_for_user(request.user, decision))
+        return Response(DecisionDetailSerializer(decision).data)

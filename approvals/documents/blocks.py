@@ -75,7 +75,12 @@ class Signatures:
     right: Signature
 
 
-Block = Header | Title | Heading | Paragraph | Table | Signatures
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page (an annexed list starts on its own page)."""
+
+
+Block = Header | Title | Heading | Paragraph | Table | Signatures | PageBreak
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from approvals.documents.blocks import (
     Document,
     Header,
     Heading,
+    PageBreak,
     Paragraph,
     Signatures,
     Table,
@@ -224,6 +225,7 @@ def render_docx(document: Document) -> bytes:
         Paragraph: _paragraph,
         Table: _table,
         Signatures: _signatures,
+        PageBreak: lambda docx, block: docx.add_page_break(),
     }
     # the template starts with one empty paragraph: drop it so the header comes first
     body = docx.element.body

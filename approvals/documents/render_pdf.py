@@ -24,6 +24,7 @@ from reportlab.platypus import (
     SimpleDocTemplate,
     Spacer,
 )
+from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
@@ -38,6 +39,7 @@ from approvals.documents.blocks import (
     Document,
     Header,
     Heading,
+    PageBreak,
     Paragraph,
     Signatures,
     Table,
@@ -228,6 +230,7 @@ def render_pdf(document: Document) -> bytes:
         Paragraph: _paragraph,
         Table: _table,
         Signatures: _signatures,
+        PageBreak: lambda block, s: [RLPageBreak()],
     }
     story = []
     for block in document.blocks:

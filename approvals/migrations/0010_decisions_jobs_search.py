@@ -401,6 +401,33 @@ class Migration(migrations.Migration):
             model_name="awardrecord",
             index=models.Index(fields=["holder_unit", "year"], name="award_record_holder_unit"),
         ),
+        migrations.AddField(
+            model_name="decision",
+            name="permission",
+            field=models.CharField(default="decide_award", editable=False, max_length=40),
+        ),
+        migrations.AlterField(
+            model_name="nominationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Lập đề nghị"),
+                    ("submitted", "Gửi đề nghị"),
+                    ("approved", "Đồng ý, chuyển bước tiếp theo"),
+                    ("voted", "Ghi nhận kết quả biểu quyết"),
+                    ("returned", "Trả lại để hoàn thiện"),
+                    ("rejected", "Không đề nghị"),
+                    ("withdrawn", "Rút đề nghị"),
+                    ("awarded", "Quyết định khen thưởng"),
+                    ("amended", "Quyết định sửa đổi"),
+                    ("revoked", "Quyết định hủy bỏ khen thưởng"),
+                    ("claimed", "Nhận xử lý"),
+                    ("released", "Trả lại hàng chờ"),
+                ],
+                max_length=12,
+                verbose_name="thao tác",
+            ),
+        ),
         migrations.RunPython(fill_search_names, migrations.RunPython.noop),
         migrations.RunPython(trigram_indexes, drop_trigram_indexes),
     ]

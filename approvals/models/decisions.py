@@ -43,6 +43,8 @@ class Decision(models.Model):
         max_length=200,
         help_text=_("Ví dụ: Bộ trưởng Bộ Quốc phòng; Chủ tịch nước."),
     )
+    # the object permission (on `authority`) the issuer acted with: who may correct it
+    permission = models.CharField(max_length=40, default="decide_award", editable=False)
     number = models.CharField(_("số quyết định"), max_length=40)
     year = models.PositiveSmallIntegerField(_("năm"), editable=False)
     signed_on = models.DateField(_("ngày ký"))

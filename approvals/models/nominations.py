@@ -251,6 +251,8 @@ class EventAction(models.TextChoices):
     REJECTED = "rejected", _("Không đề nghị")
     WITHDRAWN = "withdrawn", _("Rút đề nghị")
     AWARDED = "awarded", _("Quyết định khen thưởng")
+    AMENDED = "amended", _("Quyết định sửa đổi")
+    REVOKED = "revoked", _("Quyết định hủy bỏ khen thưởng")
     CLAIMED = "claimed", _("Nhận xử lý")
     RELEASED = "released", _("Trả lại hàng chờ")
 

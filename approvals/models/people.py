@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 def fold_vietnamese(text: str) -> str:
     """Lower-case text without diacritics ("Nguyễn Văn Đức" -> "nguyen van duc")."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    # Đ/đ, and the look-alike Ð/ð (U+00D0/U+00F0) some older keyboards type for them
+    for letter, plain in (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D")):
+        text = text.replace(letter, plain)
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.lower().split())

@@ -90,6 +90,7 @@ class AwardRecord(models.Model):
             models.Index(fields=["unit", "award", "year"], name="award_record_unit"),
             models.Index(fields=["decision_number"], name="award_record_decision_number"),
             models.Index(fields=["holder_unit", "year"], name="award_record_holder_unit"),
+            models.Index(fields=["-year", "-decision_date", "-id"], name="award_record_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,7 @@
 """Working days: Monday to Friday, less Vietnam's public holidays as administrators amend them."""
 
 import datetime
+from collections.abc import Callable
 from functools import lru_cache
 
 import holidays
@@ -77,3 +78,21 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         calendar.is_working_day(start + ONE_DAY * offset)
         for offset in range(1, (end - start).days + 1)
     )
+
+
+def working_days_counter(
+    first: datetime.date, last: datetime.date
+) -> Callable[[datetime.date, datetime.date], int]:
+    """working_days_between for any dates within [first, last], with the calendar loaded once."""
+    calendar = _calendar(date__gte=first, date__lte=last)
+    # cumulative[i]: working days in (first, first + i]
+    cumulative = [0]
+    for offset in range(1, (last - first).days + 1):
+        cumulative.append(cumulative[-1] + calendar.is_working_day(first + ONE_DAY * offset))
+
+    def count(start: datetime.date, end: datetime.date) -> int:
+        if end <= start:
+            return 0
+        return cumulative[(end - first).days] - cumulative[(start - first).days]
+
+    return count

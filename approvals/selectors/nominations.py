@@ -10,14 +10,12 @@ from approvals.models import (
     CouncilUserObjectPermission,
     Nomination,
     NominationEvent,
-    NominationStatus,
     SubmissionLetter,
     UnitUserObjectPermission,
 )
-from approvals.models.people import fold_vietnamese
 from approvals.permissions import COUNCIL_ACTING, acting_q, visible_q
+from approvals.selectors.nomination_filters import filter_nominations
 from approvals.selectors.scope import scope_for
-from workflows.models import StageKind
 
 LIST_RELATED = (
     "award",
@@ -163,23 +161,8 @@ def nominations_filtered(user, params) -> QuerySet[Nomination]:
     """The user's nominations narrowed by the list's filters (a QueryDict or a dict).
 
     The one filter the list page, the exports and the dashboard's links all use: status,
-    award, campaign, stage kind, overdue, and a name search that ignores diacritics and case.
+    award, campaign, deciding level, unit subtree, bloc, who holds it now, stage kind and
+    level, milestone reached, overdue, waiting at a stage on a past day, and a name search
+    that ignores diacritics and case (see selectors/nomination_filters.py for each one).
     """
-    nominations = nominations_for_user(user)
-    if params.get("status") in NominationStatus.values:
-        nominations = nominations.filter(status=params["status"])
-    if params.get("award"):
-        nominations = nominations.filter(award__code=params["award"])
-    if params.get("campaign"):
-        nominations = nominations.filter(campaign__code=params["campaign"])
-    if params.get("stage") in StageKind.values:
-        nominations = nominations.filter(current_stage__kind=params["stage"])
-    if params.get("overdue"):
-        nominations = nominations.filter(
-            status__in=[NominationStatus.IN_PROGRESS, NominationStatus.RETURNED],
-            due_date__lt=timezone.localdate(),
-        )
-    search = fold_vietnamese(params.get("q", ""))
-    if search:
-        nominations = nominations.filter(search_name__contains=search)
-    return nominations
+    return filter_nominations(nominations_for_user(user), params)

@@ -20,6 +20,10 @@ from approvals.services.audit import audit_record
 # kind -> dotted path of its producer
 PRODUCERS: dict[str, str] = {
     "decision_documents": "approvals.documents.decisions.decision_documents_produce",
+    "certificates": "approvals.documents.certificates.certificates_produce",
+    "letter_documents": "approvals.documents.letters.letter_documents_produce",
+    "yearly_report": "approvals.exports.reports.yearly_report_produce",
+    "nomination_export": "approvals.exports.nominations.nomination_export_produce",
 }
 
 

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from approvals.models import (
     Award,
+    AwardRecord,
     Campaign,
+    DecisionEntry,
     EventAction,
     Nomination,
     NominationEvent,
@@ -151,14 +153,20 @@ def _record(
     return event
 
 
-def _locked(nomination: Nomination) -> Nomination:
-    return (
-        Nomination.objects.select_for_update(of=("self",))
-        .select_related(
-            "submitting_unit", "campaign", "route_version", "current_stage", "acting_unit"
-        )
-        .get(pk=nomination.pk)
+def _locked_rows():
+    return Nomination.objects.select_for_update(of=("self",)).select_related(
+        "submitting_unit", "campaign", "route_version", "current_stage", "acting_unit"
     )
+
+
+def _locked(nomination: Nomination) -> Nomination:
+    return _locked_rows().get(pk=nomination.pk)
+
+
+def nominations_locked(ids) -> list[Nomination]:
+    """The nominations with these ids, locked in primary-key order (no deadlock between two
+    callers locking overlapping sets); the caller's transaction holds the locks."""
+    return list(_locked_rows().filter(pk__in=ids).order_by("pk"))
 
 
 def _check_nominee(
@@ -278,8 +286,18 @@ def nomination_update(
     return nomination
 
 
-def _advance(nomination: Nomination, *, actor, stages: dict[int, Stage], outcome: str) -> Stage:
-    """Move to the next stage (or back to the stage that returned it); AWARDED after the last."""
+def _advance(
+    nomination: Nomination,
+    *,
+    actor,
+    stages: dict[int, Stage],
+    outcome: str,
+    entry: DecisionEntry | None = None,
+) -> Stage:
+    """Move to the next stage (or back to the stage that returned it); AWARDED after the last.
+
+    Only a decision's entry ends the last stage (the decision stage): see services.decisions.
+    """
     position = nomination.stage_position
     target = position + 1
     if nomination.resume_position and nomination.resume_position > position:
@@ -288,9 +306,8 @@ def _advance(nomination: Nomination, *, actor, stages: dict[int, Stage], outcome
         nomination.current_task = process_advance(
             task=nomination.current_task, finished=True, outcome=outcome
         )
-        authority = nomination.acting_unit
         _finish(nomination, NominationStatus.AWARDED)
-        award_record_create(nomination=nomination, authority=authority)
+        award_record_create(nomination=nomination, entry=entry)
         return None
     _enter(nomination, stages[target])
     if target >= (nomination.resume_position or 0):
@@ -316,21 +333,23 @@ def _check_posting_over(nomination: Nomination) -> None:
         )
 
 
-def award_record_create(*, nomination: Nomination, authority: Unit | None) -> None:
-    """Enter an awarded nomination in the award registry (the caller's transaction).
-
-    The decision's number joins the record when decisions are issued as documents.
-    """
-    from approvals.models import AwardRecord
-
-    AwardRecord.objects.create(
-        person=nomination.person,
-        unit=nomination.nominee_unit,
-        award=nomination.award,
-        year=nomination.campaign.year,
+def award_record_create(*, nomination: Nomination | None, entry: DecisionEntry) -> AwardRecord:
+    """Enter a decision's entry in the award registry (the caller's transaction)."""
+    decision = entry.decision
+    holder_unit_id = entry.person.unit_id if entry.person_id else entry.unit_id
+    return AwardRecord.objects.create(
+        person=entry.person,
+        unit=entry.unit,
+        award=entry.award,
+        year=nomination.campaign.year if nomination else decision.year,
         nomination=nomination,
-        decision_date=timezone.localdate(),
-        authority=authority.name if authority else "",
+        decision=decision,
+        entry=entry,
+        decision_number=decision.number,
+        decision_date=decision.signed_on,
+        authority=decision.issuer_title,
+        holder_unit_id=holder_unit_id,
+        holder_name=entry.nominee_name,
     )
 
 
@@ -348,6 +367,7 @@ def _apply(
     comment: str,
     return_to: str,
     vote: VoteResult | None = None,
+    entry: DecisionEntry | None = None,
 ) -> Nomination:
     stages = _stages(nomination)
     before = nomination.current_stage
@@ -361,8 +381,17 @@ def _apply(
             )
         if before.kind == StageKind.PUBLIC_POSTING:
             _check_posting_over(nomination)
+        if before.kind == StageKind.DECISION and entry is None:
+            raise ValidationError(
+                _(
+                    "Khen thưởng được quyết định bằng văn bản: chọn các đề nghị và "
+                    "“Ban hành quyết định”."
+                )
+            )
+        if entry is not None:
+            data = {"decision": entry.decision.number, "decision_id": entry.decision_id}
         first_submission = nomination.status == NominationStatus.DRAFT
-        _advance(nomination, actor=actor, stages=stages, outcome=action)
+        _advance(nomination, actor=actor, stages=stages, outcome=action, entry=entry)
         if nomination.status == NominationStatus.AWARDED:
             event_action = EventAction.AWARDED
         elif vote is not None:
@@ -437,6 +466,29 @@ def stage_act(
     if not may_act(scope_for(actor), nomination):
         raise PermissionDenied(_("Bạn không có quyền xử lý đề nghị này ở bước hiện tại."))
     return _apply(nomination, actor=actor, action=action, comment=comment, return_to=return_to)
+
+
+def nomination_award(*, actor, nomination: Nomination, entry: DecisionEntry) -> Nomination:
+    """End a nomination at its decision stage as awarded, by a decision's entry.
+
+    Only services.decisions.decision_issue calls this, inside its transaction, after locking
+    (nominations_locked) and checking every nomination of the decision.
+    Side effects: as stage_act, and enters the award in the registry.
+    """
+    decision = entry.decision
+    comment = _("Quyết định số %(number)s ngày %(date)s của %(issuer)s.") % {
+        "number": decision.number,
+        "date": decision.signed_on.strftime("%d/%m/%Y"),
+        "issuer": decision.issuer_title,
+    }
+    return _apply(
+        nomination,
+        actor=actor,
+        action=Action.APPROVE,
+        comment=comment,
+        return_to=ReturnTo.PREVIOUS,
+        entry=entry,
+    )
 
 
 @transaction.atomic

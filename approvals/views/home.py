@@ -28,9 +28,11 @@ COUNCILS = Action("council_list", _("Hội đồng TĐKT"))
 COUNCIL = Action("council_detail", _("Hội đồng TĐKT: thành phần theo nhiệm kỳ"), scoped=True)
 INBOX = Action("nomination_inbox", _("Việc cần xử lý"))
 NOMINATIONS = Action("nomination_list", _("Theo dõi đề nghị khen thưởng"))
+DASHBOARD = Action("dashboard", _("Tình hình đề nghị: số liệu theo bước, đơn vị, khối, quá hạn"))
 NEW_NOMINATION = Action("nomination_create", _("Lập đề nghị khen thưởng"))
 LETTERS = Action("letter_list", _("Tờ trình"))
 SESSIONS = Action("session_list", _("Phiên họp hội đồng"))
+DECISIONS = Action("decision_list", _("Quyết định khen thưởng: ban hành, sửa đổi, in bằng khen"))
 ADMIN = Action("admin:index", _("Trang quản trị: tổ chức, danh mục, đợt thi đua, vai trò"))
 
 ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
@@ -51,9 +53,11 @@ ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
     Role.COUNCIL_CHAIR: (SESSIONS, INBOX, NOMINATIONS, COUNCIL, AWARDS),
     Role.SECRETARIAT_OFFICER: (
         INBOX,
+        DASHBOARD,
         NOMINATIONS,
         LETTERS,
         SESSIONS,
+        DECISIONS,
         PEOPLE,
         UNITS,
         BLOCS,
@@ -61,7 +65,7 @@ ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
         AWARDS,
         CAMPAIGNS,
     ),
-    Role.DECIDING_AUTHORITY: (INBOX, NOMINATIONS, AWARDS, CAMPAIGNS),
+    Role.DECIDING_AUTHORITY: (INBOX, DECISIONS, NOMINATIONS, AWARDS, CAMPAIGNS),
     Role.ADMINISTRATOR: (ADMIN, NOMINATIONS, UNITS, PEOPLE, BLOCS, COUNCILS, AWARDS, CAMPAIGNS),
 }
 

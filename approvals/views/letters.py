@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from approvals.forms import ActForm, LetterForm, preparable_units
 from approvals.selectors import nominations as selectors
 from approvals.services import letters as services
+from approvals.services.jobs import job_start
 from approvals.views.nominations import PAGE_SIZE, form_error
 
 
@@ -85,3 +86,17 @@ def letter_act(request, letter_id: int):
             )
             return redirect("letter_detail", letter.pk)
     return _letter_page(request, letter, form=form, status=400)
+
+
+@login_required
+@require_POST
+def letter_generate(request, letter_id: int):
+    """Start the letter's document (PDF or DOCX) with the nominations the user may read."""
+    letter = selectors.get_letter_for_user(request.user, letter_id)
+    file_format = "docx" if request.POST.get("format") == "docx" else "pdf"
+    job = job_start(
+        user=request.user,
+        kind="letter_documents",
+        params={"letter": letter.pk, "format": file_format},
+    )
+    return redirect("job_detail", job.pk)

@@ -18,13 +18,15 @@ from approvals.forms import (
     WithdrawForm,
     preparable_units,
 )
-from approvals.models import Award, Campaign, NominationStatus
+from approvals.models import Award, Campaign
+from approvals.models.catalogue import DecidingLevel
 from approvals.permissions import AllowedAction as A
 from approvals.permissions import allowed_actions, may_act
+from approvals.selectors import nomination_filters as filters
 from approvals.selectors import nominations as selectors
 from approvals.selectors.scope import scope_for
 from approvals.services import nominations as services
-from workflows.models import StageKind
+from workflows.models import StageKind, StageLevel
 
 PAGE_SIZE = 50
 
@@ -62,8 +64,13 @@ def nomination_list(request):
         "approvals/nomination_list.html",
         {
             "page": page,
-            "statuses": NominationStatus.choices,
+            "statuses": filters.status_choices(),
             "stages": StageKind.choices,
+            "levels": StageLevel.choices,
+            "deciding_levels": DecidingLevel.choices,
+            "milestones": filters.Milestone.choices,
+            "orders": filters.Order.choices,
+            "choices": filters.filter_choices(request.user, request.GET),
             "awards": Award.objects.filter(routes__isnull=False).distinct(),
             "campaigns": Campaign.objects.all(),
             "filters": request.GET,

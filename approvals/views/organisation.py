@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.selectors import organisation as selectors
+from approvals.selectors.registry import award_history
 
 PAGE_SIZE = 50
 
@@ -49,7 +50,11 @@ def people_list(request):
 @login_required
 def person_detail(request, person_id: int):
     person = selectors.get_person_for_user(request.user, person_id)
-    return render(request, "approvals/person_detail.html", {"person": person})
+    return render(
+        request,
+        "approvals/person_detail.html",
+        {"person": person, "award_history": award_history(person=person)},
+    )
 
 
 @login_required

@@ -25,7 +25,15 @@ EXPECTED_ACTIONS = {
     "canbo.f3": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
     "chihuy.f3": {*COMMANDER, "people_list", "unit_list", "campaign_list"},
     "canbo.qk1": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
-    "chihuy.qk1": {*COMMANDER, "people_list", "unit_list", "campaign_list", "award_list"},
+    # Quân khu 1's commander also decides Giấy khen
+    "chihuy.qk1": {
+        *COMMANDER,
+        "people_list",
+        "unit_list",
+        "campaign_list",
+        "award_list",
+        "decision_list",
+    },
     "canbo.qk3": {*OFFICER, "people_list", "unit_list", "award_list", "campaign_list"},
     "khoi2.canbo": {*WORK, "bloc_detail", "campaign_list"},
     "hd.chutich": {*WORK, "session_list", "council_detail", "award_list"},
@@ -35,7 +43,9 @@ EXPECTED_ACTIONS = {
     "hd.uyvien3": {"session_list", "nomination_list", "council_detail", "award_list"},
     "tth.canbo": {
         *COMMANDER,
+        "dashboard",
         "session_list",
+        "decision_list",
         "people_list",
         "unit_list",
         "bloc_list",
@@ -43,7 +53,7 @@ EXPECTED_ACTIONS = {
         "award_list",
         "campaign_list",
     },
-    "bqp.thutruong": {*WORK, "award_list", "campaign_list"},
+    "bqp.thutruong": {*WORK, "decision_list", "award_list", "campaign_list"},
 }
 
 

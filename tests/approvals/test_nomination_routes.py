@@ -14,6 +14,7 @@ from approvals.services.nominations import (
     stage_act,
     stage_record_vote_result,
 )
+from tests.approvals.decision_helpers import decide
 from tests.approvals.voting_helpers import decide_by_council
 
 pytestmark = pytest.mark.django_db
@@ -64,18 +65,23 @@ def test_giay_khen_goes_to_the_parent_command_and_is_awarded(start, demo_user):
 
     nomination = _act(demo_user, "canbo.qk1", nomination)
     assert _actors(nomination) == {"chihuy.qk1"}
-    nomination = _act(demo_user, "chihuy.qk1", nomination, comment="Đồng ý tặng Giấy khen.")
+    with pytest.raises(ValidationError):  # awarded only by a numbered decision
+        _act(demo_user, "chihuy.qk1", nomination, comment="Đồng ý tặng Giấy khen.")
+    decision = decide(demo_user, [nomination], by="chihuy.qk1", issuer_title="Tư lệnh Quân khu 1")
+    nomination.refresh_from_db()
 
     assert nomination.status == NominationStatus.AWARDED
     assert not _actors(nomination)
     assert nomination.process.status == "DONE"
-    record = nomination.award_record  # the award enters the registry with the award
+    record = nomination.award_records.get()  # the award enters the registry with the award
     assert (record.person, record.award.code, record.year, record.authority) == (
         nomination.person,
         "giay-khen",
         2026,
-        Unit.objects.get(code="qk1").name,
+        "Tư lệnh Quân khu 1",
     )
+    assert (record.decision, record.decision_number) == (decision, decision.number)
+    assert decision.authority == Unit.objects.get(code="qk1")
     steps = [
         (e.action, e.from_position, e.to_position, e.actor.username) for e in timeline(nomination)
     ]
@@ -126,7 +132,8 @@ def test_bang_khen_returned_to_the_unit_resumes_at_the_stage_that_returned_it(st
         )
     (nomination,) = decide_by_council(demo_user, [nomination], agree=15)
     assert _actors(nomination) == {"bqp.thutruong"}
-    nomination = _act(demo_user, "bqp.thutruong", nomination)
+    decide(demo_user, [nomination], by="bqp.thutruong")
+    nomination.refresh_from_db()
     assert nomination.status == NominationStatus.AWARDED
 
     actions = [e.action for e in timeline(nomination)]

@@ -71,3 +71,17 @@ def open_as(browser, live_demo):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pdf_page_image(pdf_path, name: str, pages: int = 2) -> None:
+    """The PDF's first pages as PNG artifacts, as a reader sees them (pypdfium2 renders)."""
+    import pypdfium2
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    document = pypdfium2.PdfDocument(str(pdf_path))
+    try:
+        for index in range(min(pages, len(document))):
+            image = document[index].render(scale=1.5).to_pil()
+            image.save(ARTIFACTS / f"{name}-{index + 1}.png")
+    finally:
+        document.close()
