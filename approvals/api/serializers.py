@@ -272,6 +272,14 @@ class NominationFilterSerializer(serializers.Serializer):
     stage_kind = serializers.ChoiceField(
         choices=StageKind.choices, required=False, help_text=_("Loại bước hiện tại.")
     )
+    q = serializers.CharField(
+        required=False, help_text=_("Tên người, tập thể (không phân biệt dấu, hoa thường).")
+    )
+    unit = serializers.CharField(
+        required=False, help_text=_("Mã đơn vị đề nghị (gồm cả các đơn vị cấp dưới).")
+    )
+    bloc = serializers.CharField(required=False, help_text=_("Mã khối thi đua."))
+    overdue = serializers.BooleanField(required=False, help_text=_("Chỉ các đề nghị quá hạn."))
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from approvals.selectors.nominations import (
     get_nomination_for_user,
     inbox_counts,
     inbox_for_user,
+    nominations_filtered,
     nominations_for_user,
     timeline,
 )
@@ -160,16 +161,11 @@ class NominationViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         filters = NominationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data
-        nominations = self.get_queryset()
-        if "status" in wanted:
-            nominations = nominations.filter(status=wanted["status"])
-        if "award" in wanted:
-            nominations = nominations.filter(award__code=wanted["award"])
-        if "campaign" in wanted:
-            nominations = nominations.filter(campaign__code=wanted["campaign"])
-        if "stage_kind" in wanted:
-            nominations = nominations.filter(current_stage__kind=wanted["stage_kind"])
+        params = {k: v for k, v in filters.validated_data.items() if v not in ("", None, False)}
+        if "stage_kind" in params:
+            params["stage"] = params.pop("stage_kind")
+        # the same filter as the list page and its export
+        nominations = nominations_filtered(request.user, params)
         page = self.paginate_queryset(nominations)
         return self.get_paginated_response(NominationListSerializer(page, many=True).data)
 

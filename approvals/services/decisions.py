@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,6 +110,24 @@ def _check_header(header: DecisionHeader, authority: Unit, *, needs_reason: bool
 
 
 def _decision(*, actor, authority, permission, kind, header, target=None) -> Decision:
+    try:
+        with transaction.atomic():  # a savepoint: the same number taken a moment ago
+            return _decision_insert(
+                actor=actor,
+                authority=authority,
+                permission=permission,
+                kind=kind,
+                header=header,
+                target=target,
+            )
+    except IntegrityError as error:
+        message = _("Số %(number)s vừa được dùng cho một quyết định khác.") % {
+            "number": header.number.strip()
+        }
+        raise ValidationError({"number": message}) from error
+
+
+def _decision_insert(*, actor, authority, permission, kind, header, target) -> Decision:
     return Decision.objects.create(
         kind=kind,
         authority=authority,
@@ -248,7 +266,7 @@ def decision_correct(
     _check_header(header, target.authority, needs_reason=True)
     records = {
         r.entry_id: r
-        for r in AwardRecord.objects.select_for_update()
+        for r in AwardRecord.objects.select_for_update(of=("self",))
         .filter(entry__decision=target, entry_id__in=changes, revoked_by__isnull=True)
         .select_related("entry__nomination__campaign", "entry__person", "entry__unit")
     }

@@ -122,6 +122,29 @@ def test_list_filters_by_status_award_campaign_and_stage_kind(api, start, submit
     assert response.status_code == 400 and "status" in response.json()
 
 
+def test_list_searches_names_without_diacritics_and_filters_by_unit_like_the_page(
+    api, start, submitted, demo_user
+):
+    client = api("tth.canbo")  # the secretariat reads every unit's submitted nominations
+    other = stage_act(
+        actor=demo_user("canbo.qk3"),
+        nomination=start(by="canbo.qk3", unit="qk3"),
+        action=Action.APPROVE,
+    )
+    folded = submitted.search_name  # "nguyen van ..." for "Nguyễn Văn ..."
+    assert folded and folded != submitted.nominee_name
+    found = _ids(client.get(LIST, {"q": folded.upper()}))
+    assert submitted.pk in found
+    assert found == set(
+        Nomination.objects.filter(search_name__contains=folded).values_list("pk", flat=True)
+    )
+    assert _ids(client.get(LIST, {"unit": "f3"})) >= {submitted.pk}
+    assert other.pk not in _ids(client.get(LIST, {"unit": "f3"}))
+    assert other.pk in _ids(client.get(LIST, {"unit": "qk3"}))
+    # and a unit's user never reaches beyond its own records by filtering
+    assert other.pk not in _ids(api("canbo.f3").get(LIST, {"unit": "qk3"}))
+
+
 def test_outsider_gets_404_for_a_guessed_id_and_cannot_act_on_it(api, submitted):
     before = _snapshot(submitted)
     client = api("canbo.qk3")

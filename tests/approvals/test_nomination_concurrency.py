@@ -57,3 +57,50 @@ def test_concurrent_approvals_of_one_stage_let_exactly_one_through(demo_user, de
     assert NominationEvent.objects.filter(nomination=nomination, action="approved").count() == 1
     open_tasks = nomination.process.task_set.filter(status="NEW").count()
     assert open_tasks == 1
+
+
+def test_two_decisions_over_the_same_nominations_at_once_award_them_once(demo_user, demo_reloaded):
+    from django.core.exceptions import ValidationError
+
+    from approvals.demo.loader import load_demo
+    from approvals.models import AwardRecord, Decision, NominationStatus
+    from tests.approvals.decision_helpers import decide
+    from workflows.demo import load_demo_routes
+
+    load_demo()
+    load_demo_routes()
+    nominations = [
+        move(demo_user, nominate(demo_user, index=i), "canbo.f3", "chihuy.f3", "canbo.qk1")
+        for i in range(3)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def issue(chosen, number):
+        try:
+            barrier.wait()
+            decide(demo_user, chosen, by="chihuy.qk1", number=number)
+            outcomes.append("issued")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=issue, args=(nominations[:2], "1/QĐ-QK1")),
+        threading.Thread(target=issue, args=(nominations[1:], "2/QĐ-QK1")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["issued", "refused"]  # they share one nomination
+    decision = Decision.objects.get()
+    awarded = set(decision.entries.values_list("nomination_id", flat=True))
+    assert len(awarded) == 2
+    assert AwardRecord.objects.count() == 2  # nothing of the refused decision remains
+    for nomination in nominations:
+        status = Nomination.objects.get(pk=nomination.pk).status
+        expected = NominationStatus.AWARDED if nomination.pk in awarded else "in_progress"
+        assert status == expected
