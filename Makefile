@@ -31,6 +31,7 @@ test: bootstrap
 bench: bootstrap
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.session_scale
+	$(BIN)/python -m bench.scale_pages
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -55,10 +55,15 @@ class Config:
         return self.nominations + self.in_flight_count
 
 
-def config_from_env() -> Config:
+def _scale() -> str:
     scale = os.environ.get("BENCH_SCALE", "full").strip().lower() or "full"
     if scale not in SCALES:
         raise SystemExit(f"BENCH_SCALE must be one of {', '.join(SCALES)}, not {scale!r}")
+    return scale
+
+
+def config_from_env() -> Config:
+    scale = _scale()
     preset = SCALES[scale]
     nominations = _int("BENCH_NOMINATIONS", preset["nominations"], minimum=10)
     if nominations != preset["nominations"]:
@@ -73,5 +78,43 @@ def config_from_env() -> Config:
         bk_share=_float("BENCH_BK_SHARE", 0.10),
         in_flight_share=_float("BENCH_IN_FLIGHT_SHARE", 0.5),
         keep=os.environ.get("BENCH_KEEP", "1").strip() != "0",
+        write_docs=os.environ.get("BENCH_DOCS", docs_default).strip() == "1",
+    )
+
+
+# bench.scale_pages: nominations seeded in bulk, and the size query counts are compared at
+SCALE_PAGES = {"full": 50_000, "small": 1_000}
+
+
+@dataclass(frozen=True)
+class ScaleConfig:
+    scale: str
+    nominations: int
+    requests: int  # timed requests per page and user, after the warm-ups
+    warmups: int
+    budget_s: float  # per page and user: a slow page gets fewer requests
+    keep: bool  # leave the seeded rows for browsing (the next run removes them first)
+    write_docs: bool
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Seeded in turn: the small size first (query counts only), then the full one."""
+        small = SCALE_PAGES["small"]
+        return (small, self.nominations) if self.nominations > small else (self.nominations,)
+
+
+def scale_config_from_env() -> ScaleConfig:
+    scale = _scale()
+    nominations = _int("BENCH_SCALE_NOMINATIONS", SCALE_PAGES[scale], minimum=100)
+    if nominations != SCALE_PAGES[scale]:
+        scale = "custom"
+    docs_default = "1" if scale == "full" else "0"
+    return ScaleConfig(
+        scale=scale,
+        nominations=nominations,
+        requests=_int("BENCH_REQUESTS", 20, minimum=1),
+        warmups=_int("BENCH_WARMUPS", 3, minimum=1),
+        budget_s=_int("BENCH_PAGE_BUDGET", 30, minimum=1),
+        keep=os.environ.get("BENCH_SCALE_KEEP", "0").strip() == "1",
         write_docs=os.environ.get("BENCH_DOCS", docs_default).strip() == "1",
     )

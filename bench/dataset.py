@@ -152,16 +152,20 @@ def prepare(people: int) -> BenchData:
     )
 
 
-def analyze() -> list[str]:
+BENCH_TABLES = (Nomination, NominationEvent, Notification, AuditEvent, Person, Unit, Process, Task)
+
+
+def analyze(models=BENCH_TABLES, *, vacuum: bool = False) -> list[str]:
     """PostgreSQL: refresh the planner's statistics of the tables the bench filled.
 
     Autovacuum would do it shortly after such a load; doing it now makes the page timings
-    repeatable. SQLite is left as Django leaves it (no ANALYZE).
+    repeatable (with `vacuum`, the visibility map too, which index-only scans rely on).
+    SQLite is left as Django leaves it (no ANALYZE).
     """
     if connection.vendor != "postgresql":
         return []
-    models = (Nomination, NominationEvent, Notification, AuditEvent, Person, Unit, Process, Task)
     tables = [model._meta.db_table for model in models]
+    command = "VACUUM (ANALYZE) " if vacuum else "ANALYZE "
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        cursor.execute(command + ", ".join(connection.ops.quote_name(t) for t in tables))
     return tables

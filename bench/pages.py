@@ -36,6 +36,7 @@ class Timing:
     status: str = ""
     rows: int | None = None
     sql: list[str] = field(default_factory=list)
+    sql_seconds: list[float] = field(default_factory=list)  # of each query in `sql`
 
     @property
     def median_ms(self) -> float | None:
@@ -44,6 +45,15 @@ class Timing:
     @property
     def p95_ms(self) -> float | None:
         return percentile(self.durations, 95) * 1000 if self.durations else None
+
+    def slowest_sql(self, prefix: str = "") -> tuple[float, str] | None:
+        """The slowest captured query (of those starting with `prefix`) and its time in seconds."""
+        timed = [
+            (seconds, sql)
+            for seconds, sql in zip(self.sql_seconds, self.sql, strict=True)
+            if sql.lstrip(" (").upper().startswith(prefix.upper())
+        ]
+        return max(timed, key=lambda pair: pair[0], default=None)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -64,25 +74,78 @@ def _url(name: str, nomination_id: int | None) -> tuple[str | None, str]:
         return None, f"{NOT_AVAILABLE} ({type(exc).__name__}: {exc})"
 
 
-def _measure(timing: Timing, run: Callable[[], object], *, requests: int, warmups: int):
+def measure(
+    timing: Timing,
+    run: Callable[[], object],
+    *,
+    requests: int,
+    warmups: int,
+    budget_s: float | None = None,
+):
+    """Run `run` warmups + requests times; the last warm-up's queries, the requests' times.
+
+    With `budget_s`, a slow target stops early once that many seconds are spent: fewer
+    warm-ups, fewer timed requests, and if even the warm-ups overran it, the last warm-up
+    as the only timing (so that one slow page cannot hold the whole run up).
+    """
+    deadline = perf_counter() + budget_s if budget_s else None
     for _ in range(warmups):
         with CaptureQueriesContext(connection) as captured:
+            start = perf_counter()
             outcome = run()
+            warm = perf_counter() - start
+        if deadline and perf_counter() > deadline:
+            break
     timing.queries = len(captured.captured_queries)
     timing.sql = [query["sql"] for query in captured.captured_queries]
+    timing.sql_seconds = [float(query["time"]) for query in captured.captured_queries]
     for _ in range(requests):
+        if deadline and perf_counter() > deadline:
+            if not timing.durations:
+                timing.durations.append(warm)
+            break
         start = perf_counter()
         run()
         timing.durations.append(perf_counter() - start)
     return outcome
 
 
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def time_get(
+    timing: Timing,
+    client: Client,
+    url: str,
+    *,
+    requests: int,
+    warmups: int,
+    budget_s: float | None = None,
+) -> Timing:
+    """Time GET `url`; the response's status, or the error, goes into `timing.status`."""
+    try:
+        response = measure(
+            timing,
+            partial(client.get, url),
+            requests=requests,
+            warmups=warmups,
+            budget_s=budget_s,
+        )
+    except Exception as exc:  # a page under construction must not stop the bench
+        timing.status = f"error ({type(exc).__name__}: {exc})"
+        timing.durations.clear()
+        return timing
+    timing.status = str(response.status_code)
+    return timing
+
+
 def time_pages(*, detail_id: int, requests: int, warmups: int) -> list[Timing]:
-    User = get_user_model()
     timings = []
     for username in PAGE_USERS:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
+        client = client_for(username)
         for name in PAGES:
             timing = Timing(what=name, user=username)
             timings.append(timing)
@@ -90,15 +153,7 @@ def time_pages(*, detail_id: int, requests: int, warmups: int) -> list[Timing]:
             if url is None:
                 timing.status = why_not
                 continue
-            try:
-                response = _measure(
-                    timing, partial(client.get, url), requests=requests, warmups=warmups
-                )
-            except Exception as exc:  # a page under construction must not stop the bench
-                timing.status = f"error ({type(exc).__name__}: {exc})"
-                timing.durations.clear()
-                continue
-            timing.status = str(response.status_code)
+            time_get(timing, client, url, requests=requests, warmups=warmups)
     return timings
 
 
@@ -117,7 +172,7 @@ def time_selectors(*, requests: int, warmups: int) -> list[Timing]:
         user = User.objects.get(username=username)
         for name, select in SELECTORS.items():
             timing = Timing(what=name, user=username)
-            result = _measure(timing, partial(select, user), requests=requests, warmups=warmups)
+            result = measure(timing, partial(select, user), requests=requests, warmups=warmups)
             timing.rows = result["total"] if isinstance(result, dict) else len(result)
             timing.status = "ok"
             timings.append(timing)

@@ -71,7 +71,7 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
 
 
-def _ms(value: float | None) -> str:
+def ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}"
 
 
@@ -85,8 +85,8 @@ def service_rows(results) -> list[list[object]]:
                 f"{result.calls:,}",
                 f"{result.wall:,.1f}",
                 f"{result.calls / result.wall:,.1f}" if result.wall else "—",
-                _ms(statistics.median(durations) * 1000 if durations else None),
-                _ms(percentile(durations, 95) * 1000 if durations else None),
+                ms(statistics.median(durations) * 1000 if durations else None),
+                ms(percentile(durations, 95) * 1000 if durations else None),
                 f"{result.queries / result.calls:,.1f}" if result.calls else "—",
                 len(result.errors),
             ]
@@ -114,8 +114,8 @@ def timing_rows(timings) -> list[list[object]]:
             timing.user,
             timing.status.split(" (", 1)[0],
             "—" if timing.rows is None else timing.rows,
-            _ms(timing.median_ms),
-            _ms(timing.p95_ms),
+            ms(timing.median_ms),
+            ms(timing.p95_ms),
             "—" if timing.queries is None or not timing.durations else timing.queries,
         ]
         for timing in timings
@@ -140,20 +140,27 @@ def load_average() -> float | None:
         return None
 
 
+def today() -> str:
+    return datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def load_text(load_start: float | None) -> str:
+    """The load average at the start and now: the machine may be shared, and other work
+    there slows the bench down."""
+    load_end = load_average()
+    if load_start is None or load_end is None:
+        return ""
+    return f"; load average (1 min) {load_start:.2f} at the start, {load_end:.2f} at the end"
+
+
 def render(
     *, config, db: str, setup: dict, services, pages, selectors, total_s: float, load_start
 ) -> str:
-    today = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    load_end = load_average()
-    load = ""
-    if load_start is not None and load_end is not None:
-        # the machine may be shared: other work there slows the bench down
-        load = f"; load average (1 min) {load_start:.2f} at the start, {load_end:.2f} at the end"
     lines = [
         f"### {db.split(' (')[0]}, N={config.nominations:,} ({config.scale})",
         "",
-        f"- Date: {today}; total run {total_s:,.0f} s",
-        f"- Machine: {machine()}{load}",
+        f"- Date: {today()}; total run {total_s:,.0f} s",
+        f"- Machine: {machine()}{load_text(load_start)}",
         f"- Database: {db}",
         f"- Parameters: N={config.nominations:,}, workers {config.workers}, "
         f"bk-bqp {config.bk_count:,}, in flight {config.in_flight_count:,} giay-khen + "

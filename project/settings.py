@@ -95,10 +95,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short queries over many rows: PostgreSQL's JIT compiles them for longer than they run
+    # (1 s of a 1.8 s dashboard query at 50,000 nominations, docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "DB_PG_OPTIONS", "-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "approvals.backends.PersonModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
