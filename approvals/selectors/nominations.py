@@ -1,6 +1,7 @@
 """Reading nominations: what a user may see, what waits for them, and who must act."""
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -166,3 +167,28 @@ def nominations_filtered(user, params) -> QuerySet[Nomination]:
     that ignores diacritics and case (see selectors/nomination_filters.py for each one).
     """
     return filter_nominations(nominations_for_user(user), params)
+
+
+# what the nominations table shows of each row (templates/includes/nomination_table.html)
+TABLE_RELATED = (
+    "award",
+    "submitting_unit",
+    "current_stage",
+    "acting_unit",
+    "acting_bloc",
+    "acting_council",
+    "claimed_by",
+    "letter",
+)
+
+
+def nominations_page(nominations: QuerySet[Nomination], number, size: int) -> Page:
+    """One page of a filtered list, read in two steps: the page's ids in the list's order
+    (the filter's joins only), then those rows with what the table shows. On PostgreSQL this
+    spares planning the filter and ten joins together (tens of ms at 50,000 nominations)."""
+    page = Paginator(nominations.select_related(None).values_list("pk", flat=True), size)
+    page = page.get_page(number)
+    ids = list(page.object_list)
+    rows = Nomination.objects.select_related(*TABLE_RELATED).in_bulk(ids)
+    page.object_list = [rows[pk] for pk in ids]
+    return page

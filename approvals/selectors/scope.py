@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 
 from approvals.models import (
     BlocUserObjectPermission,
@@ -61,7 +61,7 @@ def _group(rows) -> dict[str, frozenset[int]]:
 
 
 def scope_for(user) -> UserScope:
-    """The user's scope, cached on the user object for the request (four queries)."""
+    """The user's scope, cached on the user object for the request (two queries)."""
     cached = getattr(user, "_awards_scope", None)
     if cached is not None:
         return cached
@@ -81,24 +81,33 @@ def scope_for(user) -> UserScope:
         if codename == "view_unit_records":
             whole = include_subunits or unit_id in unit_perms.get("act_secretariat", ())
             record_units[unit_id] = (unit_id, path, whole)
-    is_admin = (
-        user.is_superuser
-        or RoleAssignment.objects.filter(user=user, role=Role.ADMINISTRATOR).exists()
+    # the bloc and council permissions and the administrator role: one query
+    rows = (
+        BlocUserObjectPermission.objects.filter(user=user)
+        .annotate(kind=Value("bloc", output_field=CharField()))
+        .values_list("kind", "permission__codename", "content_object_id")
+        .order_by()
+        .union(
+            CouncilUserObjectPermission.objects.filter(user=user)
+            .annotate(kind=Value("council", output_field=CharField()))
+            .values_list("kind", "permission__codename", "content_object_id")
+            .order_by(),
+            RoleAssignment.objects.filter(user=user, role=Role.ADMINISTRATOR)
+            .annotate(kind=Value("admin", output_field=CharField()))
+            .values_list("kind", "role", "user_id")
+            .order_by(),
+            all=True,
+        )
     )
+    grouped = {"bloc": [], "council": [], "admin": []}
+    for row_kind, codename, object_id in rows:
+        grouped[row_kind].append((codename, object_id))
     scope = UserScope(
         user_id=user.pk,
-        is_admin=is_admin,
+        is_admin=user.is_superuser or bool(grouped["admin"]),
         unit_perms=unit_perms,
-        bloc_perms=_group(
-            BlocUserObjectPermission.objects.filter(user=user).values_list(
-                "permission__codename", "content_object_id"
-            )
-        ),
-        council_perms=_group(
-            CouncilUserObjectPermission.objects.filter(user=user).values_list(
-                "permission__codename", "content_object_id"
-            )
-        ),
+        bloc_perms=_group(grouped["bloc"]),
+        council_perms=_group(grouped["council"]),
         record_units=tuple(record_units.values()),
     )
     user._awards_scope = scope

@@ -58,7 +58,7 @@ def nomination_inbox(request):
 @login_required
 def nomination_list(request):
     nominations = selectors.nominations_filtered(request.user, request.GET)
-    page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.nominations_page(nominations, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "approvals/nomination_list.html",
