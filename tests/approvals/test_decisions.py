@@ -357,3 +357,45 @@ def test_the_api_gives_a_unit_its_own_lines_and_the_authority_all(client_for, de
     listed = client_for("canbo.qk1").get(reverse("api:decision-list")).json()
     assert [d["number"] for d in listed["results"]] == ["300/QĐ-BQP"]
     assert client_for("hd.uyvien1").get(url).status_code == 404
+
+
+def test_the_issuer_revokes_a_line_from_the_page_and_the_original_shows_it(
+    client_for, demo_user, at_decision
+):
+    original = decide(demo_user, at_decision, by="bqp.thutruong", number="40/QĐ-BQP")
+    first, second, _third = original.entries.order_by("line")
+    client = client_for("bqp.thutruong")
+    url = reverse("decision_correct", args=[original.pk])
+    form = client.get(url).context["form"]
+    data = {
+        "kind": "revoke",
+        "number": "41/QĐ-BQP",
+        "signed_on": "2026-11-21",
+        "issuer_title": form.initial["issuer_title"],
+        "signer_title": "Bộ trưởng",
+        "signer_name": "Trịnh Đình Hùng",
+        "title": "Về việc hủy bỏ một phần Quyết định số 40/QĐ-BQP",
+        "grounds": form.initial["grounds"],
+        "reason": "",
+    }
+    for entry in original.entries.all():
+        data |= {
+            f"change-{entry.pk}": "revoke" if entry == second else "keep",
+            f"name-{entry.pk}": entry.nominee_name,
+            f"detail-{entry.pk}": entry.nominee_detail,
+            f"unit-{entry.pk}": entry.unit_name,
+            f"award-{entry.pk}": entry.award_id,
+        }
+    refused = client.post(url, data)  # no reason given
+    assert refused.status_code == 400 and Decision.objects.count() == 1
+    assert "Về việc hủy bỏ một phần" in refused.content.decode()  # what was typed is kept
+
+    data["reason"] = "Cá nhân đang bị xem xét kỷ luật."
+    done = client.post(url, data)
+    revocation = Decision.objects.get(number="41/QĐ-BQP")
+    assert done.url == reverse("decision_detail", args=[revocation.pk])
+    assert list(revocation.entries.values_list("corrects", flat=True)) == [second.pk]
+    page = client.get(reverse("decision_detail", args=[original.pk])).content.decode()
+    assert "41/QĐ-BQP" in page and page.count('class="revoked"') == 1
+    assert client_for("tth.canbo").get(url).status_code == 403
+    assert first.record.revoked_by is None
