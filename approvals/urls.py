@@ -130,6 +130,11 @@ urlpatterns = [
     path(
         "attachments/<int:attachment_id>/", dossiers.attachment_download, name="attachment_download"
     ),
+    path(
+        "nominations/<int:nomination_id>/achievement-report/",
+        dossiers.achievement_report,
+        name="achievement_report",
+    ),
     path("letters/", letters.letter_list, name="letter_list"),
     path("letters/new/", letters.letter_create, name="letter_create"),
     path("letters/<int:letter_id>/", letters.letter_detail, name="letter_detail"),

@@ -209,6 +209,8 @@ MATRIX: dict[str, Row] = {
         multipart=True,
     ),
     "attachment_download": Row("GET", "attachment", F3_RECORDS, QK3_RECORDS),
+    # the achievement report draft: started by whoever may read the nomination
+    "achievement_report": Row("POST", "submitted", F3_RECORDS, QK3_RECORDS),
     # decisions: "own" awards a nomination of F3, "other" one of QK3, both by the Minister
     "decision_list": everyone(),
     "decision_create": Row("GET", None, DECIDERS, DECIDERS),

@@ -23,6 +23,7 @@ JOB_KINDS = {
     "certificates": _("Bằng, giấy khen in cho người được khen"),
     "letter_documents": _("Tờ trình và danh sách đề nghị"),
     "nomination_export": _("Xuất danh sách đề nghị"),
+    "achievement_report": _("Báo cáo thành tích (bản thảo)"),
     "yearly_report": _("Báo cáo tổng hợp năm"),
 }
 

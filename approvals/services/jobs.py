@@ -24,6 +24,7 @@ PRODUCERS: dict[str, str] = {
     "letter_documents": "approvals.documents.letters.letter_documents_produce",
     "yearly_report": "approvals.exports.reports.yearly_report_produce",
     "nomination_export": "approvals.exports.nominations.nomination_export_produce",
+    "achievement_report": "approvals.documents.achievement.achievement_report_produce",
 }
 
 

@@ -1,4 +1,5 @@
-"""Dossier documents of a nomination: upload by the stage's actor, download by its readers."""
+"""Dossier documents of a nomination: upload by the stage's actor, download by its readers;
+the achievement report draft for its readers to complete."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from approvals.forms import AttachmentForm
 from approvals.models import Attachment
 from approvals.selectors import nominations as selectors
 from approvals.services import dossiers as services
+from approvals.services.jobs import job_start
 from approvals.views.nominations import form_error, render_detail_with
 
 
@@ -45,3 +47,16 @@ def attachment_download(request, attachment_id: int):
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
+
+
+@login_required
+@require_POST
+def achievement_report(request, nomination_id: int):
+    """Start the achievement report draft (DOCX) of a nomination the user may read."""
+    nomination = selectors.get_nomination_for_user(request.user, nomination_id)
+    job = job_start(
+        user=request.user,
+        kind="achievement_report",
+        params={"nomination": nomination.pk, "format": "docx"},
+    )
+    return redirect("job_detail", job.pk)

@@ -27,4 +27,6 @@ def test_the_secretariat_reads_the_dashboard_and_opens_the_list_behind_a_figure(
     assert secretary.url.split("?")[0].endswith("/nominations/")
     rows = secretary.locator("table.nominations tbody tr[data-nomination]")
     assert rows.count() == expected
-    assert nominations["at_parent"].nominee_name in secretary.locator("table.nominations").inner_text()
+    assert (
+        nominations["at_parent"].nominee_name in secretary.locator("table.nominations").inner_text()
+    )
