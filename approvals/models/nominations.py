@@ -195,6 +195,10 @@ class Nomination(models.Model):
     created_at = models.DateTimeField(_("ngày lập"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("ngày gửi"), null=True, blank=True)
     finished_at = models.DateTimeField(_("ngày kết thúc"), null=True, blank=True)
+    # How far it has got, whatever became of it afterwards (set on entering a stage): past the
+    # submitting unit's stages; at a council's vote. The list's "reached" filter reads these.
+    reached_past_unit = models.BooleanField(default=False, editable=False)
+    reached_council = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("đề nghị khen thưởng")
@@ -210,6 +214,12 @@ class Nomination(models.Model):
             models.Index(fields=["campaign", "award", "status"], name="nomination_campaign"),
             # the lists' order: newest first
             models.Index(fields=["-created_at", "-id"], name="nomination_newest"),
+            # the dashboard's "waiting longest at their stage"
+            models.Index(
+                fields=["stage_entered_at", "id"],
+                condition=models.Q(status__in=["in_progress", "returned"]),
+                name="nomination_waiting_oldest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -281,11 +291,24 @@ class NominationEvent(models.Model):
     )
     comment = models.TextField(_("ý kiến"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The kind of stage the nomination waits at after the event and just before it (empty when
+    # it is not waiting: a draft, or finished), so that the dashboard's week chart adds up the
+    # changes without reading each timeline in order.
+    waiting_kind = models.CharField(max_length=20, blank=True, default="", editable=False)
+    waiting_kind_before = models.CharField(max_length=20, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("diễn biến xử lý")
         verbose_name_plural = _("diễn biến xử lý")
         ordering = ["nomination", "created_at", "pk"]
+        indexes = [
+            # the dashboard's week chart: the changes since a day, read from the index alone
+            models.Index(
+                fields=["created_at"],
+                include=["nomination", "waiting_kind", "waiting_kind_before"],
+                name="nomination_event_created",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.nomination_id}: {self.get_action_display()}"

@@ -9,9 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     CharField,
-    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -21,10 +19,7 @@ from django.db.models import (
     Subquery,
     TextChoices,
     Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lead
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +37,7 @@ from approvals.models import (
 from approvals.models.catalogue import DecidingLevel
 from approvals.models.people import fold_vietnamese
 from approvals.selectors.scope import UserScope, scope_for
-from workflows.models import Stage, StageKind, StageLevel
+from workflows.models import StageKind, StageLevel
 
 # Submitted and not finished: waiting for someone up the line (or for the unit, once returned).
 WAITING_STATUSES = (NominationStatus.IN_PROGRESS, NominationStatus.RETURNED)
@@ -100,70 +95,24 @@ def deciding_level() -> Subquery:
 
 
 def reached_q(milestone: str) -> Q:
-    """Nominations that got as far as the milestone (the timeline says where they have been)."""
+    """Nominations that got as far as the milestone (stored on entering each stage)."""
     if milestone == Milestone.SUBMITTED:
         return Q(submitted_at__isnull=False)
-    stages = Stage.objects.filter(version=OuterRef(OuterRef("route_version")))
     if milestone == Milestone.PAST_UNIT:
-        stages = stages.exclude(level=StageLevel.SUBMITTING_UNIT)
-    else:
-        stages = stages.filter(kind=StageKind.COUNCIL_VOTE)
-    entered = NominationEvent.objects.filter(
-        nomination=OuterRef("pk"), to_position__in=stages.values("position")
-    )
-    return Q(Exists(entered))
-
-
-def _to_stage_kind() -> Subquery:
-    """The kind of the stage an event moved the nomination to (in the nomination's route)."""
-    stage = Stage.objects.filter(
-        version=OuterRef("nomination__route_version"), position=OuterRef("to_position")
-    )
-    return Subquery(stage.order_by().values("kind")[:1])
-
-
-def _waiting_event_q() -> Q:
-    return Q(status_after__in=WAITING_STATUSES, to_position__isnull=False)
-
-
-# the end of a stay that has not ended
-OPEN_END = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
-
-
-def stage_stays() -> QuerySet[NominationEvent]:
-    """Every event as the start of a stay: `until` the nomination's next event (OPEN_END while
-    it lasts) and, when the event left it waiting, the kind of that stage (`waiting_kind`).
-
-    The end comes from a window over each nomination's timeline, so filter these rows by
-    whole nominations only; `waiting_at_q` picks the stays going on at a moment.
-    """
-    next_event = Window(
-        Lead("created_at"),
-        partition_by=[F("nomination_id")],
-        order_by=[F("created_at").asc(), F("pk").asc()],
-    )
-    return NominationEvent.objects.annotate(
-        until=Coalesce(next_event, Value(OPEN_END), output_field=DateTimeField()),
-        waiting_kind=Case(When(_waiting_event_q(), then=_to_stage_kind()), default=None),
-    )
-
-
-def waiting_at_q(moment: datetime.datetime, kind: str) -> Q:
-    """Stays (see stage_stays) of a nomination waiting at a stage of that kind at the moment."""
-    # the kind first: most rows fail there, and SQL evaluates the conditions in this order
-    return Q(waiting_kind=kind) & Q(created_at__lt=moment) & Q(until__gte=moment)
+        return Q(reached_past_unit=True)
+    return Q(reached_council=True)
 
 
 def waiting_on_q(day: datetime.date, kind: str = "") -> Q:
     """Nominations waiting (at a stage of that kind) at the end of the day: their last event
-    before then left them waiting there, as stage_stays and waiting_at_q count them."""
+    before then left them waiting there, as the dashboard's week chart counts them."""
     moment = end_of_day(day)
     last = NominationEvent.objects.filter(
         nomination=OuterRef(OuterRef("pk")), created_at__lt=moment
     ).order_by("-created_at", "-pk")
-    events = NominationEvent.objects.filter(_waiting_event_q(), pk=Subquery(last.values("pk")[:1]))
-    if kind:
-        events = events.alias(stage_kind=_to_stage_kind()).filter(stage_kind=kind)
+    events = NominationEvent.objects.filter(pk=Subquery(last.values("pk")[:1]))
+    # the kind stored on the event (see NominationEvent.waiting_kind), as the week chart reads it
+    events = events.filter(waiting_kind=kind) if kind else events.exclude(waiting_kind="")
     return Q(Exists(events))
 
 
@@ -202,7 +151,13 @@ def _by_organisation(nominations: QuerySet, params) -> QuerySet:
     if code and params.get("subunits") == "0":
         nominations = nominations.filter(submitting_unit__code=code)
     elif code:
-        nominations = nominations.filter(_under(Unit.objects.filter(code=code), "path"))
+        # the unit's path first, so the prefix is a constant the index on paths can serve
+        path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
+        nominations = (
+            nominations.filter(submitting_unit__path__startswith=path)
+            if path
+            else nominations.none()
+        )
     if params.get("bloc"):
         nominations = nominations.filter(in_bloc_q(bloc__code=params["bloc"]))
     # who holds it now; at a council's vote the council does, not the unit it belongs to

@@ -34,7 +34,7 @@ from approvals.services.audit import audit_record
 from approvals.services.notifications import notify_outcome, notify_stage_actors
 from workflows.actors import resolve_acting
 from workflows.engine import process_advance, process_start, task_claim, task_release
-from workflows.models import Stage, StageKind
+from workflows.models import Stage, StageKind, StageLevel
 from workflows.routes import route_for
 
 VOTE_KINDS = (StageKind.COUNCIL_VOTE, StageKind.BLOC_VOTE)
@@ -89,6 +89,8 @@ def _enter(nomination: Nomination, stage: Stage) -> None:
     today = timezone.localdate()
     nomination.stage_position = stage.position
     nomination.current_stage = stage
+    nomination.reached_past_unit |= stage.level != StageLevel.SUBMITTING_UNIT
+    nomination.reached_council |= stage.kind == StageKind.COUNCIL_VOTE
     nomination.acting_permission = acting.permission
     nomination.acting_unit = acting.unit
     nomination.acting_bloc_id = acting.bloc_id
@@ -127,6 +129,11 @@ def _record(
     data: dict | None = None,
 ) -> NominationEvent:
     after = nomination.current_stage if nomination.is_active else None
+    waiting = after is not None and nomination.status in (
+        NominationStatus.IN_PROGRESS,
+        NominationStatus.RETURNED,
+    )
+    previous = nomination.events.order_by("-created_at", "-pk").values("waiting_kind")[:1]
     event = NominationEvent.objects.create(
         nomination=nomination,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -136,6 +143,8 @@ def _record(
         to_position=after.position if after else None,
         to_stage=_stage_label(after),
         status_after=nomination.status,
+        waiting_kind=after.kind if waiting else "",
+        waiting_kind_before=next((row["waiting_kind"] for row in previous), "") if before else "",
         comment=comment,
         data=data or {},
     )
