@@ -33,20 +33,13 @@ from approvals.selectors.nomination_filters import (
     overdue_q,
     reached_q,
 )
-from approvals.selectors.nominations import nominations_filtered
+from approvals.selectors.nominations import WHERE_RELATED, nominations_filtered
 from approvals.selectors.scope import scope_for
 from workflows.models import Stage, StageKind, StageLevel
 
 WEEKS = 12
 OLDEST = 10
-OLDEST_RELATED = (
-    "award",
-    "submitting_unit",
-    "current_stage",
-    "acting_unit",
-    "acting_bloc",
-    "acting_council",
-)
+OLDEST_RELATED = WHERE_RELATED
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,18 @@ from approvals.permissions import COUNCIL_ACTING, acting_q, visible_q
 from approvals.selectors.nomination_filters import filter_nominations
 from approvals.selectors.scope import scope_for
 
-LIST_RELATED = (
+# where a nomination stands and who holds it: what every list of nominations shows
+WHERE_RELATED = (
     "award",
-    "campaign",
     "submitting_unit",
     "current_stage",
     "acting_unit",
     "acting_bloc",
     "acting_council",
-    "claimed_by",
-    "letter",
 )
+# what the nominations table shows of each row (templates/includes/nomination_table.html)
+TABLE_RELATED = (*WHERE_RELATED, "claimed_by", "letter")
+LIST_RELATED = (*TABLE_RELATED, "campaign")
 
 
 def nominations_for_user(user) -> QuerySet[Nomination]:
@@ -167,19 +168,6 @@ def nominations_filtered(user, params) -> QuerySet[Nomination]:
     that ignores diacritics and case (see selectors/nomination_filters.py for each one).
     """
     return filter_nominations(nominations_for_user(user), params)
-
-
-# what the nominations table shows of each row (templates/includes/nomination_table.html)
-TABLE_RELATED = (
-    "award",
-    "submitting_unit",
-    "current_stage",
-    "acting_unit",
-    "acting_bloc",
-    "acting_council",
-    "claimed_by",
-    "letter",
-)
 
 
 def nominations_page(nominations: QuerySet[Nomination], number, size: int) -> Page:
