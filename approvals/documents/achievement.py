@@ -23,8 +23,8 @@ from approvals.documents.blocks import (
     Table,
     Title,
 )
-from approvals.documents.decisions import DOCX, MOTTO, PDF, issuing_body
-from approvals.documents.minutes import nfc, nfc_all
+from approvals.documents.decisions import MOTTO, issuing_body
+from approvals.documents.minutes import document_file, nfc, nfc_all
 from approvals.models import Job, Nomination
 from approvals.selectors.nominations import nominations_for_user
 from approvals.selectors.registry import award_history
@@ -225,14 +225,8 @@ def nomination_for_job(job: Job) -> Nomination:
 
 def achievement_report_produce(job: Job, progress):
     """Job producer: the achievement report draft, as DOCX (or PDF on job.params["format"])."""
-    from approvals.documents.render_docx import render_docx
-    from approvals.documents.render_pdf import render_pdf
-    from approvals.services.jobs import JobFile
-
     progress(0, 1)
     nomination = nomination_for_job(job)
     document = achievement_document(nomination)
     name = f"bao-cao-thanh-tich-{nomination.pk}"
-    if job.params.get("format") == "pdf":
-        return JobFile(f"{name}.pdf", render_pdf(document), PDF)
-    return JobFile(f"{name}.docx", render_docx(document), DOCX)
+    return document_file(document, name, job.params.get("format", "docx"))

@@ -18,8 +18,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from approvals.documents.decisions import DOCX, MOTTO, PDF, decision_for_job
-from approvals.documents.minutes import DEFAULT_PLACE, nfc, place_date
+from approvals.documents.decisions import MOTTO, decision_base_name, decision_for_job
+from approvals.documents.minutes import DEFAULT_PLACE, DOCX, PDF, nfc, place_date
 from approvals.documents.render_docx import FONT
 from approvals.documents.render_pdf import register_fonts
 from approvals.models import Decision, Job
@@ -156,7 +156,7 @@ def certificates_produce(job: Job, progress):
     decision = decision_for_job(job)
     entries = list(valid_entries(decision).select_related("nomination__campaign"))
     progress(0, len(entries))
-    name = f"bang-khen-{decision.number.replace('/', '-').replace('Đ', 'D')}-{decision.year}"
+    name = decision_base_name(decision, prefix="bang-khen")
     if job.params.get("format") == "docx":
         return JobFile(f"{name}.docx", certificates_docx(decision, entries, progress), DOCX)
     return JobFile(f"{name}.pdf", certificates_pdf(decision, entries, progress), PDF)

@@ -22,14 +22,19 @@ from approvals.documents.blocks import (
     Table,
     Title,
 )
-from approvals.documents.minutes import DEFAULT_PLACE, long_date, nfc, nfc_all, place_date
+from approvals.documents.minutes import (
+    DEFAULT_PLACE,
+    document_file,
+    long_date,
+    nfc,
+    nfc_all,
+    place_date,
+)
 from approvals.models import Decision, DecisionKind, EntryAction, Job
 from approvals.selectors.decisions import reads_whole_decision
 from approvals.selectors.scope import scope_for
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF = "application/pdf"
 
 
 def issuing_body(unit) -> tuple[str, str]:
@@ -171,10 +176,10 @@ def _decision_document(decision: Decision, entries, progress) -> Document:
     )
 
 
-def decision_file_name(decision: Decision, extension: str) -> str:
-    """ "quyet-dinh-129A-QD-BQP-2026.pdf" """
+def decision_base_name(decision: Decision, prefix: str = "quyet-dinh") -> str:
+    """ "quyet-dinh-129A-QD-BQP-2026": the decision's files without their extension."""
     safe = decision.number.replace("/", "-").replace("Đ", "D")
-    return f"quyet-dinh-{safe}-{decision.year}.{extension}"
+    return f"{prefix}-{safe}-{decision.year}"
 
 
 def decision_for_job(job: Job) -> Decision:
@@ -189,16 +194,10 @@ def decision_for_job(job: Job) -> Decision:
 
 def decision_documents_produce(job: Job, progress):
     """Job producer: the decision with its list, as PDF or DOCX (job.params["format"])."""
-    from approvals.documents.render_docx import render_docx
-    from approvals.documents.render_pdf import render_pdf
-    from approvals.services.jobs import JobFile
-
     decision = decision_for_job(job)
     entries = decision.entries.select_related("award").order_by("line")
     total = entries.count() + 1
     progress(0, total)
     document = decision_document(decision, entries, progress)
     progress(total - 1, total)
-    if job.params.get("format") == "docx":
-        return JobFile(decision_file_name(decision, "docx"), render_docx(document), DOCX)
-    return JobFile(decision_file_name(decision, "pdf"), render_pdf(document), PDF)
+    return document_file(document, decision_base_name(decision), job.params.get("format", "pdf"))

@@ -21,8 +21,8 @@ from approvals.documents.blocks import (
     Table,
     Title,
 )
-from approvals.documents.decisions import DOCX, MOTTO, PDF, issuing_body
-from approvals.documents.minutes import DEFAULT_PLACE, nfc, nfc_all, place_date
+from approvals.documents.decisions import MOTTO, issuing_body
+from approvals.documents.minutes import DEFAULT_PLACE, document_file, nfc, nfc_all, place_date
 from approvals.models import Job, SubmissionLetter
 from approvals.selectors.nominations import letters_for_user, nominations_for_user
 from approvals.services.decisions import nominee_detail, nominee_unit_name
@@ -125,10 +125,6 @@ def _letter_document(letter: SubmissionLetter, nominations) -> Document:
 
 def letter_documents_produce(job: Job, progress):
     """Job producer: the letter with the list of what its requester may read, PDF or DOCX."""
-    from approvals.documents.render_docx import render_docx
-    from approvals.documents.render_pdf import render_pdf
-    from approvals.services.jobs import JobFile
-
     user = job.requested_by
     letter = (
         letters_for_user(user)
@@ -148,6 +144,4 @@ def letter_documents_produce(job: Job, progress):
     document = letter_document(letter, nominations)
     safe = letter.number.replace("/", "-")
     progress(len(nominations), len(nominations) + 1)
-    if job.params.get("format") == "docx":
-        return JobFile(f"to-trinh-{safe}.docx", render_docx(document), DOCX)
-    return JobFile(f"to-trinh-{safe}.pdf", render_pdf(document), PDF)
+    return document_file(document, f"to-trinh-{safe}", job.params.get("format", "pdf"))

@@ -54,6 +54,7 @@ DOCUMENT_TYPE_CODE = "bien-ban-hoi-dong"
 DOCUMENT_TYPE_NAME = "Biên bản họp Hội đồng TĐKT (kết quả bỏ phiếu kín)"
 DEFAULT_PLACE = "Hà Nội"
 PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 # --- wording -------------------------------------------------------------------------------
@@ -530,6 +531,17 @@ def document_render(document: Document) -> tuple[bytes, bytes]:
     from approvals.documents.render_pdf import render_pdf
 
     return render_docx(document), render_pdf(document)
+
+
+def document_file(document: Document, base_name: str, file_format: str):
+    """The document as the file a job hands its requester: `base_name`.docx or .pdf."""
+    from approvals.documents.render_docx import render_docx
+    from approvals.documents.render_pdf import render_pdf
+    from approvals.services.jobs import JobFile
+
+    if file_format == "docx":
+        return JobFile(f"{base_name}.docx", render_docx(document), DOCX)
+    return JobFile(f"{base_name}.pdf", render_pdf(document), PDF)
 
 
 def stored_files(storage_name) -> dict[str, str]:

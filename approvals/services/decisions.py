@@ -111,38 +111,27 @@ def _check_header(header: DecisionHeader, authority: Unit, *, needs_reason: bool
 
 def _decision(*, actor, authority, permission, kind, header, target=None) -> Decision:
     try:
-        with transaction.atomic():  # a savepoint: the same number taken a moment ago
-            return _decision_insert(
-                actor=actor,
+        with transaction.atomic():  # a savepoint: the same number may have been taken since
+            return Decision.objects.create(
+                kind=kind,
                 authority=authority,
                 permission=permission,
-                kind=kind,
-                header=header,
+                issuer_title=header.issuer_title.strip(),
+                number=header.number.strip(),
+                signed_on=header.signed_on,
+                signer_name=header.signer_name.strip(),
+                signer_title=header.signer_title.strip(),
+                title=header.title.strip(),
+                grounds=header.grounds.strip(),
+                reason=header.reason.strip(),
                 target=target,
+                issued_by=actor,
             )
     except IntegrityError as error:
         message = _("Số %(number)s vừa được dùng cho một quyết định khác.") % {
             "number": header.number.strip()
         }
         raise ValidationError({"number": message}) from error
-
-
-def _decision_insert(*, actor, authority, permission, kind, header, target) -> Decision:
-    return Decision.objects.create(
-        kind=kind,
-        authority=authority,
-        permission=permission,
-        issuer_title=header.issuer_title.strip(),
-        number=header.number.strip(),
-        signed_on=header.signed_on,
-        signer_name=header.signer_name.strip(),
-        signer_title=header.signer_title.strip(),
-        title=header.title.strip(),
-        grounds=header.grounds.strip(),
-        reason=header.reason.strip(),
-        target=target,
-        issued_by=actor,
-    )
 
 
 def nominee_detail(nomination: Nomination) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from approvals.documents.decisions import DOCX
+from approvals.documents.minutes import DOCX
 from approvals.models import Award, Campaign, Job, JobStatus, Unit
 from approvals.services.jobs import job_execute
 from approvals.services.nominations import nomination_create
