@@ -32,6 +32,7 @@ bench: bootstrap
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.session_scale
 	$(BIN)/python -m bench.scale_pages
+	$(BIN)/python -m bench.eligibility
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -80,10 +80,14 @@ class AwardRuleInline(admin.TabularInline):
     extra = 0
 
 
+class DocumentRequirementInline(admin.TabularInline):
+    model = models.DocumentRequirement
+    extra = 0
+
+
 class AwardVersionInline(admin.StackedInline):
     model = models.AwardVersion
     extra = 0
-    filter_horizontal = ("required_documents",)
     show_change_link = True
 
 
@@ -107,8 +111,31 @@ class AwardVersionAdmin(admin.ModelAdmin):
     )
     list_filter = ("deciding_level", "threshold_rule", "requires_public_posting")
     search_fields = ("award__name",)
-    filter_horizontal = ("required_documents",)
-    inlines = [AwardRuleInline]
+    inlines = [AwardRuleInline, DocumentRequirementInline]
+
+
+@admin.register(models.PendingCase)
+class PendingCaseAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "person", "unit", "opened_on", "closed_on")
+    list_filter = ("kind",)
+    search_fields = ("reference", "person__full_name", "unit__name")
+    raw_id_fields = ("person", "unit")
+
+
+@admin.register(models.ServiceBreak)
+class ServiceBreakAdmin(admin.ModelAdmin):
+    list_display = ("person", "kind", "start", "end")
+    list_filter = ("kind",)
+    search_fields = ("person__full_name", "person__service_number")
+    raw_id_fields = ("person",)
+
+
+@admin.register(models.Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ("title", "person", "level", "recognised_on")
+    list_filter = ("level",)
+    search_fields = ("title", "person__full_name")
+    raw_id_fields = ("person",)
 
 
 @admin.register(models.Campaign)

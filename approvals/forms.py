@@ -9,6 +9,7 @@ from approvals.models import (
     Attachment,
     AttendanceStatus,
     Award,
+    AwardRule,
     AwardsCouncil,
     Campaign,
     Choice,
@@ -153,6 +154,13 @@ class VoteResultForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agree"].max_value = members
         self.fields["agree"].widget.attrs["max"] = members
+
+
+class RuleOverrideForm(forms.Form):
+    rule = forms.ModelChoiceField(AwardRule.objects.all(), widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Lý do miễn áp dụng"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class WithdrawForm(forms.Form):

@@ -144,3 +144,17 @@ def allowed_actions(scope: UserScope, nomination: Nomination) -> list[str]:
     if nomination.is_active and nomination.claimed_by_id == scope.user_id:
         actions.append(AllowedAction.RELEASE)
     return actions
+
+
+def may_enter_facts(scope: UserScope, unit: Unit) -> bool:
+    """Whether the user may record the facts eligibility reads (initiatives, breaks in
+    service, pending cases) for a person of `unit` or for the unit itself: those who prepare
+    its nominations, its commanders (of the unit, or of an ancestor whose records cover it),
+    and the secretariat."""
+    if scope.is_secretariat or may_prepare(scope, unit):
+        return True
+    commanded = scope.units_with("approve_nomination")
+    return unit.pk in commanded or any(
+        whole and unit_id in commanded and unit.path.startswith(path)
+        for unit_id, path, whole in scope.record_units
+    )

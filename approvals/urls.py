@@ -6,13 +6,17 @@ from approvals.views import (
     dashboard,
     decisions,
     dossiers,
+    eligibility,
+    eligibility_checks,
     exports,
     home,
     jobs,
     letters,
+    nomination_import,
     nominations,
     notifications,
     organisation,
+    person_facts,
     posting,
     registry,
     reports,
@@ -25,6 +29,20 @@ urlpatterns = [
     path("people/", organisation.people_list, name="people_list"),
     path("people/<int:person_id>/", organisation.person_detail, name="person_detail"),
     path("units/<int:unit_id>/awards/", registry.unit_awards, name="unit_awards"),
+    path(
+        "people/<int:person_id>/initiatives/",
+        person_facts.person_initiative_add,
+        name="person_initiative_add",
+    ),
+    path("people/<int:person_id>/breaks/", person_facts.person_break_add, name="person_break_add"),
+    path("people/<int:person_id>/cases/", person_facts.person_case_open, name="person_case_open"),
+    path(
+        "people/<int:person_id>/cases/close/",
+        person_facts.person_case_close,
+        name="person_case_close",
+    ),
+    path("units/<int:unit_id>/cases/", person_facts.unit_case_open, name="unit_case_open"),
+    path("units/<int:unit_id>/cases/close/", person_facts.unit_case_close, name="unit_case_close"),
     path("registry/", registry.registry_list, name="registry_list"),
     path("registry/import/", registry.registry_import, name="registry_import"),
     path(
@@ -96,6 +114,17 @@ urlpatterns = [
     path("nominations/export/", exports.nomination_export, name="nomination_export"),
     path("nominations/new/", nominations.nomination_create, name="nomination_create"),
     path(
+        "eligibility/candidates/",
+        eligibility.eligible_candidates_list,
+        name="eligible_candidates",
+    ),
+    path("nominations/import/", nomination_import.nomination_import, name="nomination_import"),
+    path(
+        "nominations/import/template/",
+        nomination_import.nomination_import_template,
+        name="nomination_import_template",
+    ),
+    path(
         "nominations/<int:nomination_id>/", nominations.nomination_detail, name="nomination_detail"
     ),
     path(
@@ -139,6 +168,16 @@ urlpatterns = [
     path("letters/new/", letters.letter_create, name="letter_create"),
     path("letters/<int:letter_id>/", letters.letter_detail, name="letter_detail"),
     path("letters/<int:letter_id>/act/", letters.letter_act, name="letter_act"),
+    path(
+        "letters/<int:letter_id>/eligibility/",
+        eligibility_checks.letter_eligibility,
+        name="letter_eligibility",
+    ),
+    path(
+        "nominations/<int:nomination_id>/override/",
+        eligibility_checks.nomination_override,
+        name="nomination_override",
+    ),
     path("posting/", posting.posting_list, name="posting_list"),
     path(
         "posting/<int:nomination_id>/objections/",

@@ -4,8 +4,9 @@ The services move about 50 nominations a second, so this writes the rows directl
 (bulk_create, in chunks) with the columns a real transition would have set: the mirrored
 stage columns (status, stage position and stage, who acts, deadline, when it got there),
 the timeline events the dashboard reads, and for awarded nominations their decisions, the
-decisions' lines and the registry records. There are no viewflow processes, notifications
-or audit rows: the pages timed here read none of them.
+decisions' lines and the registry records, and the dossier documents each needed to get
+where it is (rows pointing at one stored placeholder file: bench.dossier). There are no
+viewflow processes, notifications or audit rows: the pages timed here read none of them.
 
 Nomination number i is a pure function of i (bench.scale_plan), so the first
 1,000 rows of a 50,000 run are those of a 1,000 run: a run seeds 1,000, counts the pages'
@@ -27,6 +28,7 @@ from django.utils import timezone
 from approvals.demo.data import POSITIONS
 from approvals.demo.loader import _fictional_person  # the demo's Vietnamese name generator
 from approvals.models import (
+    Attachment,
     Award,
     AwardRecord,
     BlocMembership,
@@ -41,6 +43,7 @@ from approvals.models import (
 )
 from approvals.models.people import fold_vietnamese
 from approvals.services.decisions import abbreviation, nominee_detail, nominee_unit_name
+from bench.dossier import dossier_rows
 from bench.scale_plan import (
     CAMPAIGN_CODES,
     COLLECTIVE_AWARD,
@@ -98,6 +101,7 @@ def clean() -> dict[str, int]:
         removed["decision lines"] = entries.delete()[0]
         removed["decisions"] = Decision.objects.filter(pk__in=decision_ids).delete()[0]
         removed["events"] = NominationEvent.objects.filter(nomination__in=nominations).delete()[0]
+        removed["attachments"] = Attachment.objects.filter(nomination__in=nominations).delete()[0]
         ids = list(nominations.values_list("pk", flat=True))
         removed["nominations"] = len(ids)
         for start in range(0, len(ids), CHUNK):
@@ -304,8 +308,15 @@ def _write(ctx: Context, indexes: range) -> Counter:
         AwardRecord.objects.bulk_create(records, batch_size=BATCH)
         events = [event for item in planned for event in item.events]
         NominationEvent.objects.bulk_create(events, batch_size=BATCH)
+    attachments = dossier_rows([p.nomination for p in planned])
+    Attachment.objects.bulk_create(attachments, batch_size=BATCH)
     written = Counter(p.nomination.status for p in planned)
-    written.update(events=len(events), decisions=len(decisions), records=len(records))
+    written.update(
+        events=len(events),
+        decisions=len(decisions),
+        records=len(records),
+        attachments=len(attachments),
+    )
     return written
 
 

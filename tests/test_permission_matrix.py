@@ -32,9 +32,13 @@ from approvals.models import (
     CouncilSession,
     Decision,
     EmulationBloc,
+    Initiative,
     Job,
     Nomination,
+    PendingCase,
     Person,
+    RuleOverride,
+    ServiceBreak,
     SubmissionLetter,
     Unit,
     VoteMark,
@@ -43,10 +47,11 @@ from approvals.selectors.nominations import acting_users
 from approvals.services import voting
 from approvals.services.dossiers import attachment_add
 from approvals.services.letters import letter_create
-from approvals.services.nominations import nomination_claim, nomination_create, stage_act
+from approvals.services.nominations import nomination_claim, nomination_create
 from approvals.services.posting import objection_lodge
 from approvals.services.roles import role_grant
-from tests.approvals.nomination_helpers import move, nominate, people_of
+from tests.approvals.dossier_helpers import complete_dossier
+from tests.approvals.nomination_helpers import approve, move, nominate, people_of
 from tests.approvals.voting_helpers import MEETING
 from tests.factories.organisation import UserFactory
 
@@ -74,6 +79,10 @@ COUNCIL = frozenset({"hd.chutich", "hd.thuky", "hd.uyvien1"})
 F3_RECORDS = frozenset({"canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo", "quantri"})
 QK3_RECORDS = frozenset({"canbo.qk3", "chihuy.qk3", "tth.canbo", "quantri"})
 SECRETARIAT_ADMIN = frozenset({"tth.canbo", "quantri"})
+# who records the facts eligibility reads for F3's and QK3's people and units: those who
+# prepare nominations or command there (or above, covering it) and the secretariat
+F3_FACTS = frozenset({"canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo"})
+QK3_FACTS = frozenset({"canbo.qk3", "chihuy.qk3", "tth.canbo"})
 SESSION_VIEWERS = COUNCIL | SECRETARIAT_ADMIN
 SESSION_RUNNERS = frozenset({"hd.chutich", "hd.thuky"})
 BLOC_OFFICER = frozenset({"khoi2.canbo"})
@@ -135,8 +144,77 @@ MATRIX: dict[str, Row] = {
     "notification_list": everyone(),
     "notification_read_all": everyone("POST"),
     "nomination_create": Row("GET", None, PREPARERS, PREPARERS),
+    # who could be nominated: those who prepare nominations, and the secretariat (any unit)
+    "eligible_candidates": Row("GET", None, PREPARERS | {"tth.canbo"}, PREPARERS | {"tth.canbo"}),
     "letter_create": Row("GET", None, PREPARERS, PREPARERS),
+    # the nominations import: "own" imports for F3, "other" for QK3 (the unit is in the form)
+    "nomination_import_template": Row("GET", None, PREPARERS, PREPARERS),
+    "nomination_import": (
+        Row("GET", None, PREPARERS, PREPARERS),
+        Row(
+            "POST",
+            None,
+            frozenset({"canbo.f3", "canbo.qk1"}),
+            frozenset({"canbo.qk3"}),
+            lambda side: {
+                "unit": side["unit"].pk,
+                "campaign": side["letter"].campaign_id,
+                "title": "Tờ trình nhập từ tệp",
+                "upload": _nominations_csv(side["free_person"]),
+                "action": "import",
+            },
+            multipart=True,
+        ),
+    ),
     "person_detail": Row("GET", "person", F3_RECORDS, QK3_RECORDS),
+    # the facts eligibility reads, entered on the person's page and the unit's award history
+    "person_initiative_add": Row(
+        "POST",
+        "person",
+        F3_FACTS,
+        QK3_FACTS,
+        {
+            "initiative-title": "Cải tiến quy trình bảo quản khí tài",
+            "initiative-level": 2,
+            "initiative-recognised_on": "2025-06-01",
+            "initiative-reference": "15/QĐ-SK",
+        },
+    ),
+    "person_break_add": Row(
+        "POST",
+        "person",
+        F3_FACTS,
+        QK3_FACTS,
+        {"break-kind": "unpaid_leave", "break-start": "2025-02-01", "break-end": "2025-02-10"},
+    ),
+    "person_case_open": Row(
+        "POST",
+        "person",
+        F3_FACTS,
+        QK3_FACTS,
+        {"case-kind": "complaint", "case-reference": "KN-02/thử", "case-opened_on": "2026-02-01"},
+    ),
+    "person_case_close": Row(
+        "POST",
+        "case_person",
+        F3_FACTS,
+        QK3_FACTS,
+        lambda side: {"close-case": side["case"].pk, "close-closed_on": "2026-03-01"},
+    ),
+    "unit_case_open": Row(
+        "POST",
+        "unit",
+        F3_FACTS,
+        QK3_FACTS,
+        {"case-kind": "inspection", "case-reference": "TT-03/thử", "case-opened_on": "2026-02-01"},
+    ),
+    "unit_case_close": Row(
+        "POST",
+        "case_unit",
+        F3_FACTS,
+        QK3_FACTS,
+        lambda side: {"close-case": side["unit_case"].pk, "close-closed_on": "2026-03-01"},
+    ),
     # the award registry: searched by everyone within their scope, imported by the secretariat
     "registry_list": everyone(),
     "unit_awards": Row("GET", "unit", F3_RECORDS, QK3_RECORDS),
@@ -200,6 +278,16 @@ MATRIX: dict[str, Row] = {
         {"agree": 6},
     ),
     "letter_detail": Row("GET", "letter", F3_RECORDS, QK3_RECORDS),
+    "letter_eligibility": Row("GET", "letter", F3_RECORDS, QK3_RECORDS),
+    # only the secretariat sets a failed rule aside; QK3's "ineligible" nomination is read by
+    # the secretariat too
+    "nomination_override": Row(
+        "POST",
+        "ineligible",
+        frozenset({"tth.canbo"}),
+        frozenset({"tth.canbo"}),
+        lambda side: {"rule": _pending_case_rule(side["ineligible"]), "reason": "Đã xác minh."},
+    ),
     "attachment_upload": Row(
         "POST",
         "submitted",
@@ -404,6 +492,7 @@ MATRIX: dict[str, Row] = {
         ),
     ),
     "api:nomination-detail": api("GET", "submitted", F3_RECORDS, QK3_RECORDS),
+    "api:nomination-eligibility": api("GET", "submitted", F3_RECORDS, QK3_RECORDS),
     "api:nomination-submit": api("POST", "draft", {"canbo.f3", "canbo.qk1"}, {"canbo.qk3"}),
     "api:nomination-act": api(
         "POST", "submitted", {"chihuy.f3"}, {"chihuy.qk3"}, {"action": "approve"}
@@ -441,6 +530,7 @@ def test_every_endpoint_has_a_row_in_the_matrix():
 
 
 PDF = b"%PDF-1.7\n%%EOF\n"
+CASE_OPENED = datetime.date(2026, 1, 5)
 
 
 def _registry_csv(person) -> SimpleUploadedFile:
@@ -448,6 +538,12 @@ def _registry_csv(person) -> SimpleUploadedFile:
     rows = "so_hieu,danh_hieu,nam,so_quyet_dinh,ngay_quyet_dinh,cap_quyet_dinh\n"
     rows += f"{person.service_number},cstt,2020,12/QĐ-TEST,20/12/2020,Tư lệnh\n"
     return SimpleUploadedFile("so-khen-thuong.csv", rows.encode())
+
+
+def _nominations_csv(person) -> SimpleUploadedFile:
+    """A list of one valid nomination, for the nominations import."""
+    rows = f"so_hieu,danh_hieu,thanh_tich\n{person.service_number},giay-khen,Thành tích tốt.\n"
+    return SimpleUploadedFile("de-nghi.csv", rows.encode())
 
 
 @pytest.fixture
@@ -478,9 +574,7 @@ def world(demo_user, settings, tmp_path):
         nomination_claim(actor=demo_user(chief), nomination=claimed)
         at_vote = nominate(demo_user, by=officer, unit=unit, index=2, award="bk-bqp")
         while at_vote.current_stage.kind != "council_vote":
-            at_vote = stage_act(
-                actor=acting_users(at_vote).first(), nomination=at_vote, action="approve"
-            )
+            at_vote = approve(acting_users(at_vote).first(), at_vote)
         attachment = attachment_add(
             actor=demo_user(chief), nomination=submitted, upload=SimpleUploadedFile("a.pdf", PDF)
         )
@@ -496,16 +590,24 @@ def world(demo_user, settings, tmp_path):
         at_bloc = move(demo_user, at_bloc, officer, chief)
         posted = nominate(demo_user, by=officer, unit=unit, index=4, award="hc-bvtq-3")
         while posted.current_stage.kind != "posting":
-            posted = stage_act(
-                actor=acting_users(posted).first(), nomination=posted, action="approve"
-            )
+            posted = approve(acting_users(posted).first(), posted)
         objection = objection_lodge(actor=demo_user(officer), nomination=posted, text="Phản ánh.")
+        draft = nominate(demo_user, by=officer, unit=unit, index=3)
+        complete_dossier(draft, demo_user(officer))  # ready to send: the API takes no documents
+        # a nomination whose nominee now has a pending case: a rule the secretariat may set aside
+        PendingCase.objects.create(
+            person=submitted.person,
+            kind="discipline",
+            reference="KL-MATRIX",
+            opened_on=datetime.date(2026, 10, 1),
+        )
         objects[side] = {
+            "ineligible": submitted,
             "posted": posted,
             "objection": objection,
             "bloc_vote": at_bloc,
             "attachment": attachment,
-            "draft": nominate(demo_user, by=officer, unit=unit, index=3),
+            "draft": draft,
             "submitted": submitted,
             "claimed": claimed,
             "council_vote": at_vote,
@@ -518,6 +620,21 @@ def world(demo_user, settings, tmp_path):
     objects["other"]["bloc"] = other_bloc
     objects["own"]["council"] = AwardsCouncil.objects.get(unit__code="bqp")
     objects["other"]["council"] = AwardsCouncil.objects.get(unit__code="qk3")
+    # open cases to close, about a person and a battalion that no fixture nominates
+    for side, unit in (("own", "f3"), ("other", "qk3")):
+        subject = people_of(unit).last()
+        battalion = (
+            Unit.objects.filter(path__startswith=objects[side]["unit"].path, level="grassroots")
+            .order_by("path")
+            .last()
+        )
+        objects[side]["case_person"], objects[side]["case_unit"] = subject, battalion
+        objects[side]["case"] = PendingCase.objects.create(
+            person=subject, kind="inspection", reference="KT-01/thử", opened_on=CASE_OPENED
+        )
+        objects[side]["unit_case"] = PendingCase.objects.create(
+            unit=battalion, kind="inspection", reference="KT-02/thử", opened_on=CASE_OPENED
+        )
     return objects
 
 
@@ -539,9 +656,7 @@ def council_sessions(world, demo_user):
         for index, state in enumerate(("preparing", "voting", "closed"), start=6):
             nomination = nominate(demo_user, by=officer, unit=unit, index=index, award="bk-bqp")
             while nomination.current_stage.kind != "council_vote":
-                nomination = stage_act(
-                    actor=acting_users(nomination).first(), nomination=nomination, action="approve"
-                )
+                nomination = approve(acting_users(nomination).first(), nomination)
             Nomination.objects.filter(pk=nomination.pk).update(acting_council=council)
             session = voting.session_create(
                 actor=chair,
@@ -581,9 +696,7 @@ def decisions(world, demo_user):
     ):
         nomination = nominate(demo_user, by=officer, unit=unit, index=index, award="bk-bqp")
         while nomination.current_stage.kind != "council_vote":
-            nomination = stage_act(
-                actor=acting_users(nomination).first(), nomination=nomination, action="approve"
-            )
+            nomination = approve(acting_users(nomination).first(), nomination)
         waiting.append(nomination)
     own, other, _left_waiting = decide_by_council(demo_user, waiting, agree=100)
     for side, nomination, officer in (("own", own, "canbo.f3"), ("other", other, "canbo.qk3")):
@@ -676,6 +789,11 @@ def _close_download(response) -> None:
         request_finished.connect(close_old_connections)
 
 
+def _pending_case_rule(nomination) -> int:
+    version = nomination.award.version_for(nomination.campaign)
+    return version.rules.get(kind="no_pending_discipline").pk
+
+
 def _snapshot():
     rows = Nomination.objects.order_by("pk").values_list(
         "pk", "status", "stage_position", "claimed_by_id"
@@ -691,12 +809,16 @@ def _snapshot():
         Decision.objects.count(),
         Job.objects.count(),
         Attachment.objects.count(),
+        RuleOverride.objects.count(),
         *sessions,
         *attendance,
         AgendaItem.objects.count(),
         VoteMark.objects.count(),
         Ballot.objects.count(),
         BallotChoice.objects.count(),
+        *PendingCase.objects.order_by("pk").values_list("pk", "closed_on"),
+        ServiceBreak.objects.count(),
+        Initiative.objects.count(),
         *_bloc_review_snapshot(),
     ]
 

@@ -1,4 +1,4 @@
-"""The demo's three routes, as data (see README: Giấy khen, Bằng khen BQP, Cờ thi đua BQP)."""
+"""The demo's routes, as data (see README)."""
 
 from django.db import transaction
 
@@ -60,6 +60,57 @@ DEMO_ROUTES = [
             MINISTRY_END[1],
             ("forward", M, "secretariat_officer", 5, {}),
             ("decision", "above", "secretariat_officer", 30, {}),
+        ],
+    ),
+    (
+        "cstt",
+        "Chiến sĩ tiên tiến do thủ trưởng đơn vị có Hội đồng TĐKT quyết định",
+        "cstt",
+        [
+            *UNIT_START,
+            ("review", P, "unit_officer", 5, {}),
+            ("decision", P, "deciding_authority", 5, {}),
+        ],
+    ),
+    (
+        "cstdcs",
+        "Chiến sĩ thi đua cơ sở do thủ trưởng đơn vị có Hội đồng TĐKT quyết định",
+        "cstdcs",
+        [
+            *UNIT_START,
+            ("review", P, "unit_officer", 5, {}),
+            ("decision", P, "deciding_authority", 5, {}),
+        ],
+    ),
+    (
+        "cstdtq",
+        "Chiến sĩ thi đua toàn quân: Hội đồng Bộ, ngưỡng 90% tổng số thành viên",
+        "cstdtq",
+        [
+            *UNIT_START,
+            ("review", D, "unit_officer", 5, {}),
+            ("approval", D, "unit_commander", 3, {}),
+            ("appraisal", M, "secretariat_officer", 10, {}),
+            (
+                "council_vote",
+                M,
+                "council_secretary",
+                10,
+                {"threshold_percent": 90, "threshold_rule": "gte", "quorum": [2, 3]},
+            ),
+            ("decision", M, "deciding_authority", 10, {}),
+        ],
+    ),
+    (
+        "hc-qkqt",
+        "Huy chương Quân kỳ quyết thắng: thẩm định thời gian phục vụ, Bộ trưởng quyết định",
+        "hc-qkqt",
+        [
+            *UNIT_START,
+            ("review", D, "unit_officer", 5, {}),
+            ("approval", D, "unit_commander", 3, {}),
+            ("appraisal", M, "secretariat_officer", 10, {}),
+            ("decision", M, "deciding_authority", 10, {}),
         ],
     ),
     (

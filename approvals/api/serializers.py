@@ -18,6 +18,7 @@ from approvals.models import (
     Unit,
 )
 from approvals.permissions import AllowedAction
+from approvals.services.eligibility import Outcome
 from approvals.services.nominations import Action, ReturnTo
 from workflows.models import Stage, StageKind
 
@@ -170,6 +171,25 @@ class NominationDetailSerializer(NominationListSerializer):
     )
     def get_allowed_actions(self, nomination: Nomination) -> list[str]:
         return list(self.context["allowed_actions"])
+
+
+class RuleResultSerializer(serializers.Serializer):
+    """One rule of the award checked against the nominee: what was found, what would do."""
+
+    rule = serializers.CharField(source="label")
+    kind = serializers.CharField(source="rule.kind", default=None, allow_null=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    explanation = serializers.CharField()
+    remedy = serializers.CharField()
+    override_reason = serializers.CharField(source="override.reason", default=None, allow_null=True)
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    rules_in_force_from = serializers.DateField(
+        source="version.effective_from", default=None, allow_null=True
+    )
+    results = RuleResultSerializer(many=True)
 
 
 @extend_schema_field({"type": "string", "example": "f3"})

@@ -23,6 +23,7 @@ from approvals.api.serializers import (
     CommentSerializer,
     DecisionDetailSerializer,
     DecisionSerializer,
+    EligibilitySerializer,
     ErrorSerializer,
     NominationCreateSerializer,
     NominationDetailSerializer,
@@ -45,6 +46,7 @@ from approvals.selectors.nominations import (
     timeline,
 )
 from approvals.selectors.scope import scope_for
+from approvals.services.eligibility import check_nomination
 from approvals.services.nominations import (
     Action,
     VoteResult,
@@ -225,6 +227,19 @@ class NominationViewSet(viewsets.GenericViewSet):
             stage_act, actor=request.user, nomination=self._nomination(pk), **data
         )
         return Response(_detail(request, nomination.pk))
+
+    @extend_schema(
+        summary=gettext_lazy("Kiểm tra điều kiện, tiêu chuẩn"),
+        description=gettext_lazy(
+            "Các điều kiện của danh hiệu (phiên bản có hiệu lực vào ngày bắt đầu đợt) đối "
+            "chiếu với dữ liệu hiện tại: kết quả, dữ liệu đã đối chiếu, cách khắc phục, và lý do "
+            "miễn áp dụng nếu có."
+        ),
+        responses={200: EligibilitySerializer, 404: REFUSED[404]},
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request: Request, pk: int) -> Response:
+        return Response(EligibilitySerializer(check_nomination(self._nomination(pk))).data)
 
     @extend_schema(
         summary=gettext_lazy("Ghi nhận kết quả biểu quyết"),

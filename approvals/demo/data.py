@@ -110,6 +110,14 @@ DOCUMENT_TYPES = [
     ("ket-qua-suy-ton", "Biên bản bình xét, suy tôn của khối thi đua"),
 ]
 BASIC_DOSSIER = ["to-trinh", "bao-cao-thanh-tich", "bien-ban-binh-xet"]
+# The stage kind a document must be in the dossier before leaving (default: the unit's
+# preparation): the Party committee's opinion and the unit council's minutes come with the
+# commander's approval; the secretariat's appraisal checks the bloc's acclaim minutes.
+DOCUMENT_STAGE = {
+    "y-kien-cap-uy": "approval",
+    "bien-ban-hoi-dong": "approval",
+    "ket-qua-suy-ton": "appraisal",
+}
 
 LAW = "Luật TĐKT 06/2022/QH15; Thông tư 118/2023/TT-BQP"
 
@@ -348,6 +356,13 @@ AWARDS = [
         ["y-kien-cap-uy", "bien-ban-hoi-dong"],
         [],
     ),
+]
+# Initiatives recognised in 2026 for the first people of Sư đoàn 3: (title, level 1–6)
+DEMO_INITIATIVES = [
+    ("Cải tiến giá đỡ súng cối 82 mm phục vụ huấn luyện ban đêm", 2),
+    ("Mô hình học cụ bắn súng tiểu liên AK điện tử", 3),
+    ("Phần mềm quản lý quân số, vũ khí trang bị cấp đại đội", 2),
+    ("Quy trình bảo quản khí tài quang học mùa mưa", 1),
 ]
 # An earlier version kept to show that rules have effective dates (Circular 151/2018).
 OLD_VERSIONS = {"cstdcs": (D(2019, 1, 1), D(2023, 12, 31), "Thông tư 151/2018/TT-BQP")}

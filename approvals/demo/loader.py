@@ -16,10 +16,14 @@ from approvals.models import (
     BlocMembership,
     Campaign,
     CouncilMembership,
+    DocumentRequirement,
     DocumentType,
     EmulationBloc,
     EmulationRegistration,
+    Initiative,
+    PendingCase,
     Person,
+    ServiceBreak,
     Unit,
 )
 from approvals.models.councils import CouncilKind
@@ -192,8 +196,13 @@ def _load_catalogue() -> None:
                 },
             )
             if created:
-                version.required_documents.set(
-                    [documents[doc] for doc in data.BASIC_DOSSIER + extra_docs]
+                DocumentRequirement.objects.bulk_create(
+                    DocumentRequirement(
+                        version=version,
+                        document_type=documents[doc],
+                        stage_kind=data.DOCUMENT_STAGE.get(doc, "prepare"),
+                    )
+                    for doc in data.BASIC_DOSSIER + extra_docs
                 )
                 AwardRule.objects.bulk_create(
                     AwardRule(version=version, kind=kind_, params=params, description=text)
@@ -376,6 +385,29 @@ def _load_users(units: dict[str, Unit], bloc: EmulationBloc) -> dict[str, Person
 
 
 @transaction.atomic
+def _load_eligibility_facts(units: dict[str, Unit]) -> None:
+    """A few facts the eligibility rules read, in Sư đoàn 3: recognised initiatives, a
+    maternity leave, and a pending disciplinary case (on the division's last person, whom the
+    demo walk-through does not nominate)."""
+    people = list(Person.objects.filter(unit__path__startswith=units["f3"].path).order_by("pk"))
+    for person, (title, level) in zip(people, data.DEMO_INITIATIVES, strict=False):
+        Initiative.objects.get_or_create(
+            person=person,
+            title=title,
+            defaults={"level": level, "recognised_on": D(2026, 5, 15), "reference": "SK-2026"},
+        )
+    mother = next((p for p in people if p.gender == "female"), None)
+    if mother is not None:
+        ServiceBreak.objects.get_or_create(
+            person=mother, kind="maternity", start=D(2020, 3, 1), defaults={"end": D(2020, 8, 31)}
+        )
+    PendingCase.objects.get_or_create(
+        person=people[-1],
+        reference="12/QĐ-KL",
+        defaults={"kind": "discipline", "opened_on": D(2026, 10, 5)},
+    )
+
+
 def load_demo() -> dict[str, int]:
     """Create or complete the demo data set; returns row counts."""
     units = _load_units()
@@ -386,6 +418,7 @@ def load_demo() -> dict[str, int]:
     _council_for(units["bqp"], units)  # the demo council roles are held on it
     demo_people = _load_users(units, bloc)
     _load_councils(units, demo_people)
+    _load_eligibility_facts(units)
     return {
         "units": Unit.objects.count(),
         "people": Person.objects.count(),

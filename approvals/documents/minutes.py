@@ -42,6 +42,7 @@ from approvals.models import (
     Choice,
     CouncilSession,
     DocumentType,
+    RuleOverride,
     SessionStatus,
     VoteMark,
 )
@@ -400,6 +401,29 @@ def _minutes_document(session: CouncilSession) -> Document:
             ),
         )
     )
+
+    # rules the secretariat set aside for a nominee go before the council with their reasons
+    overrides = list(
+        RuleOverride.objects.filter(nomination_id__in={item.nomination_id for item in items})
+        .select_related("rule", "nomination__award")
+        .order_by("nomination_id", "created_at")
+    )
+    if overrides:
+        blocks.append(
+            Paragraph(_("Điều kiện được Cơ quan thường trực miễn áp dụng, có nêu lý do:"))
+        )
+        for override in overrides:
+            blocks.append(
+                Paragraph(
+                    _("– %(nominee)s (%(award)s): %(rule)s. Lý do: %(reason)s")
+                    % {
+                        "nominee": override.nomination.nominee_name,
+                        "award": override.nomination.award.name,
+                        "rule": override.rule.description,
+                        "reason": override.reason,
+                    }
+                )
+            )
 
     # III. the opinions written on ballots: ballots carry no names, nor do the minutes
     blocks += [

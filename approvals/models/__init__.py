@@ -13,10 +13,11 @@ from .bloc_reviews import (
 from .blocs import BlocLeadership, BlocMembership, EmulationBloc
 from .calendar import CalendarDay
 from .campaigns import Campaign, EmulationRegistration
-from .catalogue import Award, AwardRule, AwardVersion, DocumentType
+from .catalogue import Award, AwardRule, AwardVersion, DocumentRequirement, DocumentType
 from .councils import AwardsCouncil, CouncilMembership
 from .decisions import Decision, DecisionEntry, DecisionKind, EntryAction, ImmutableError
 from .dossiers import Attachment
+from .eligibility import Initiative, PendingCase, RuleOverride, ServiceBreak
 from .jobs import Job, JobStatus
 from .nominations import (
     ACTIVE_STATUSES,
@@ -89,12 +90,14 @@ __all__ = [
     "Decision",
     "DecisionEntry",
     "DecisionKind",
+    "DocumentRequirement",
     "DocumentType",
     "EmulationBloc",
     "EmulationRegistration",
     "EntryAction",
     "EventAction",
     "ImmutableError",
+    "Initiative",
     "Job",
     "JobStatus",
     "Nomination",
@@ -103,10 +106,13 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "Objection",
+    "PendingCase",
     "Person",
     "RecordSource",
     "ReviewStatus",
     "RoleAssignment",
+    "RuleOverride",
+    "ServiceBreak",
     "SessionStatus",
     "SubmissionLetter",
     "TieRule",

@@ -3,6 +3,7 @@
 import datetime
 from decimal import ROUND_FLOOR, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,11 @@ class Award(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def version_for(self, campaign) -> "AwardVersion | None":
+        """The version in force on the campaign's start: it applies for the whole campaign,
+        even when a new version takes effect before the campaign ends."""
+        return self.version_on(campaign.start_date)
+
     def version_on(self, day: datetime.date) -> "AwardVersion | None":
         return (
             self.versions.filter(effective_from__lte=day)
@@ -98,9 +104,6 @@ class AwardVersion(models.Model):
     requires_public_posting = models.BooleanField(_("phải công khai lấy ý kiến"), default=False)
     public_posting_working_days = models.PositiveSmallIntegerField(
         _("số ngày làm việc công khai"), default=0
-    )
-    required_documents = models.ManyToManyField(
-        DocumentType, verbose_name=_("tài liệu hồ sơ bắt buộc"), blank=True
     )
     notes = models.TextField(_("ghi chú"), blank=True)
 
@@ -141,11 +144,33 @@ class RuleKind(models.TextChoices):
     SAME_YEAR = "same_year", _("Đã đạt danh hiệu trong cùng năm")
     QUOTA_OF_STRENGTH = "quota_of_strength", _("Tỷ lệ tối đa trên quân số")
     QUOTA_OF_UNITS = "quota_of_units", _("Tỷ lệ tối đa trên số đơn vị")
-    MIN_SERVICE_YEARS = "min_service_years", _("Thời gian phục vụ tối thiểu")
+    QUOTA_OF_HOLDERS = "quota_of_holders", _("Tỷ lệ tối đa trên số đạt danh hiệu khác")
+    MIN_SERVICE_YEARS = "min_service_years", _("Thời gian phục vụ liên tục tối thiểu")
     INITIATIVE = "initiative", _("Có sáng kiến được công nhận")
     BLOC_ACCLAIM = "bloc_acclaim", _("Được khối thi đua suy tôn")
-    NO_PENDING_DISCIPLINE = "no_pending_discipline", _("Không đang bị xem xét kỷ luật")
+    NO_PENDING_DISCIPLINE = (
+        "no_pending_discipline",
+        _("Không đang bị xem xét kỷ luật, thanh tra, khiếu nại"),
+    )
     ONCE_PER_CAMPAIGN = "once_per_campaign", _("Không đề nghị trùng trong một đợt")
+    NOT_AWARDED_TWICE = "not_awarded_twice", _("Không khen hai lần cho cùng một thành tích")
+
+
+# What each rule kind reads from its parameters: name -> (type, required). The admin checks a
+# rule's parameters against this, so that rules are configured as data and fail clearly.
+RULE_PARAMS: dict[str, dict[str, tuple[type, bool]]] = {
+    RuleKind.CONSECUTIVE_PRIOR: {"award": (str, True), "years": (int, True)},
+    RuleKind.SAME_YEAR: {"awards": (list, True)},
+    RuleKind.QUOTA_OF_STRENGTH: {"percent": (int, True)},
+    RuleKind.QUOTA_OF_UNITS: {"percent": (int, True)},
+    RuleKind.QUOTA_OF_HOLDERS: {"award": (str, True), "percent": (int, True)},
+    RuleKind.MIN_SERVICE_YEARS: {"years": (int, True), "count_maternity_leave": (bool, False)},
+    RuleKind.INITIATIVE: {"level": (str, True), "years": (int, False)},
+    RuleKind.BLOC_ACCLAIM: {},
+    RuleKind.NO_PENDING_DISCIPLINE: {},
+    RuleKind.ONCE_PER_CAMPAIGN: {},
+    RuleKind.NOT_AWARDED_TWICE: {},
+}
 
 
 class AwardRule(models.Model):
@@ -165,3 +190,76 @@ class AwardRule(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self) -> None:
+        from approvals.models.eligibility import INITIATIVE_LEVEL_CODES
+
+        spec = RULE_PARAMS.get(self.kind, {})
+        params = self.params if isinstance(self.params, dict) else None
+        if params is None:
+            raise ValidationError({"params": _("Tham số phải là một đối tượng JSON.")})
+        errors = []
+        for name in params.keys() - spec.keys():
+            errors.append(
+                _("Tham số “%(name)s” không dùng cho loại điều kiện này.") % {"name": name}
+            )
+        for name, (kind, required) in spec.items():
+            if name not in params:
+                if required:
+                    errors.append(_("Thiếu tham số “%(name)s”.") % {"name": name})
+                continue
+            value = params[name]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                errors.append(_("Tham số “%(name)s” sai kiểu.") % {"name": name})
+            elif kind is int and value <= 0:
+                errors.append(_("Tham số “%(name)s” phải lớn hơn 0.") % {"name": name})
+        codes = [params.get("award")] if "award" in params else list(params.get("awards") or [])
+        if codes and not errors:
+            known = set(Award.objects.filter(code__in=codes).values_list("code", flat=True))
+            for code in codes:
+                if code not in known:
+                    errors.append(_("Không có danh hiệu mã “%(code)s”.") % {"code": code})
+        if params.get("level") is not None and params["level"] not in INITIATIVE_LEVEL_CODES:
+            errors.append(
+                _("Cấp sáng kiến phải là một trong: %(codes)s.")
+                % {"codes": ", ".join(INITIATIVE_LEVEL_CODES)}
+            )
+        if errors:
+            raise ValidationError({"params": errors})
+
+
+def _stage_kinds():
+    from workflows.models import StageKind
+
+    return StageKind.choices
+
+
+class DocumentRequirement(models.Model):
+    """A document the dossier must hold before a nomination may leave a stage of this kind."""
+
+    version = models.ForeignKey(
+        AwardVersion,
+        verbose_name=_("phiên bản"),
+        on_delete=models.CASCADE,
+        related_name="document_requirements",
+    )
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("loại tài liệu"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage_kind = models.CharField(
+        _("phải có trước khi rời bước"), max_length=14, choices=_stage_kinds, default="prepare"
+    )
+
+    class Meta:
+        verbose_name = _("tài liệu bắt buộc")
+        verbose_name_plural = _("tài liệu bắt buộc")
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "document_type", "stage_kind"],
+                name="document_requirement_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} — {self.get_stage_kind_display()}"

@@ -265,6 +265,7 @@ class EventAction(models.TextChoices):
     REVOKED = "revoked", _("Quyết định hủy bỏ khen thưởng")
     CLAIMED = "claimed", _("Nhận xử lý")
     RELEASED = "released", _("Trả lại hàng chờ")
+    OVERRIDDEN = "overridden", _("Miễn áp dụng điều kiện")
 
 
 class NominationEvent(models.Model):

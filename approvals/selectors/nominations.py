@@ -132,7 +132,7 @@ def vote_threshold(nomination: Nomination) -> tuple:
     from approvals.models.catalogue import ThresholdRule
 
     settings = nomination.current_stage.settings or {}
-    version = nomination.award.version_on(nomination.campaign.start_date)
+    version = nomination.award.version_for(nomination.campaign)
     percent = settings.get("threshold_percent") or (
         version.vote_threshold_percent if version else 50
     )

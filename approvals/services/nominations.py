@@ -29,8 +29,10 @@ from approvals.models import (
 from approvals.models.catalogue import AwardSubject
 from approvals.permissions import may_act, may_prepare, may_record_vote, may_withdraw
 from approvals.selectors.calendar import add_working_days
+from approvals.selectors.dossier_checklist import missing_to_leave
 from approvals.selectors.scope import scope_for
 from approvals.services.audit import audit_record
+from approvals.services.eligibility import nomination_check_or_refuse
 from approvals.services.notifications import notify_outcome, notify_stage_actors
 from workflows.actors import resolve_acting
 from workflows.engine import process_advance, process_start, task_claim, task_release
@@ -119,7 +121,7 @@ def _finish(nomination: Nomination, status: str) -> None:
     nomination.finished_at = timezone.now()
 
 
-def _record(
+def event_record(
     nomination: Nomination,
     *,
     actor,
@@ -266,7 +268,7 @@ def nomination_create(
     )
     _enter(nomination, stages[1])
     nomination.save()
-    _record(nomination, actor=actor, action=EventAction.CREATED, before=None)
+    event_record(nomination, actor=actor, action=EventAction.CREATED, before=None)
     return nomination
 
 
@@ -342,6 +344,20 @@ def _check_posting_over(nomination: Nomination) -> None:
         )
 
 
+def _check_dossier(nomination: Nomination) -> None:
+    """Refuse to approve past a stage while the dossier lacks a document required by then.
+
+    Only an actor's approval is checked: a vote's result and a decision's entry move the
+    nomination whatever its dossier holds (the vote or the decision has been taken).
+    """
+    missing = missing_to_leave(nomination)
+    if missing:
+        raise ValidationError(
+            _("Hồ sơ còn thiếu: %(documents)s. Tải lên trước khi chuyển bước.")
+            % {"documents": "; ".join(document.name for document in missing)}
+        )
+
+
 def award_record_create(*, nomination: Nomination | None, entry: DecisionEntry) -> AwardRecord:
     """Enter a decision's entry in the award registry (the caller's transaction)."""
     decision = entry.decision
@@ -397,6 +413,11 @@ def _apply(
                     "“Ban hành quyết định”."
                 )
             )
+        if vote is None and entry is None:
+            _check_dossier(nomination)
+        if before.position == 1 or before.kind == StageKind.APPRAISAL:
+            # at submission, and again at the secretariat's appraisal: the facts may have changed
+            nomination_check_or_refuse(nomination)
         if entry is not None:
             data = {"decision": entry.decision.number, "decision_id": entry.decision_id}
         first_submission = nomination.status == NominationStatus.DRAFT
@@ -443,7 +464,7 @@ def _apply(
     else:
         raise ValidationError(_("Thao tác không hợp lệ."))
     nomination.save()
-    event = _record(
+    event = event_record(
         nomination, actor=actor, action=event_action, before=before, comment=comment, data=data
     )
     if nomination.is_active:
@@ -465,7 +486,8 @@ def stage_act(
     """Approve, return or reject the nomination at its current stage.
 
     Approve moves on (back to the stage that returned it, after a return; awarded after the
-    decision stage). Return goes to the previous stage or to the submitting unit and needs a
+    decision stage), refused while the dossier lacks a document required by the current or
+    an earlier stage. Return goes to the previous stage or to the submitting unit and needs a
     reason. Reject ends it and needs a reason.
     Side effects: completes the stage's viewflow task and opens the next one; records a
     timeline event and an audit event; notifies whoever must act next (and the submitting
@@ -566,7 +588,9 @@ def nomination_withdraw(*, actor, nomination: Nomination, comment: str = "") -> 
     )
     _finish(nomination, NominationStatus.WITHDRAWN)
     nomination.save()
-    _record(nomination, actor=actor, action=EventAction.WITHDRAWN, before=before, comment=comment)
+    event_record(
+        nomination, actor=actor, action=EventAction.WITHDRAWN, before=before, comment=comment
+    )
     return nomination
 
 
@@ -582,7 +606,9 @@ def nomination_claim(*, actor, nomination: Nomination) -> Nomination:
     nomination.claimed_by = actor
     nomination.save(update_fields=["claimed_by"])
     task_claim(task=nomination.current_task, user=actor)
-    _record(nomination, actor=actor, action=EventAction.CLAIMED, before=nomination.current_stage)
+    event_record(
+        nomination, actor=actor, action=EventAction.CLAIMED, before=nomination.current_stage
+    )
     return nomination
 
 
@@ -598,5 +624,7 @@ def nomination_release(*, actor, nomination: Nomination) -> Nomination:
     nomination.claimed_by = None
     nomination.save(update_fields=["claimed_by"])
     task_release(task=nomination.current_task)
-    _record(nomination, actor=actor, action=EventAction.RELEASED, before=nomination.current_stage)
+    event_record(
+        nomination, actor=actor, action=EventAction.RELEASED, before=nomination.current_stage
+    )
     return nomination

@@ -1,8 +1,9 @@
-"""Reading historic award files (CSV or XLSX with a header row) into rows for the import.
+"""Reading import files (CSV or XLSX with a header row) into rows, and writing their templates.
 
-Headers are matched without diacritics, case or punctuation, so "Số hiệu", "so_hieu" and
-"service_number" name the same column. Values come back as stripped text, or as a date for
-an Excel date cell.
+Each import names its columns in a FileLayout: the historic registry's here, the nominations'
+in services.nomination_import. Headers are matched without diacritics, case or punctuation, so
+"Số hiệu", "so_hieu" and "service_number" name the same column. Values come back as stripped
+text, or as a date for an Excel date cell.
 """
 
 import csv
@@ -36,7 +37,6 @@ COLUMNS = {
     "cap_quyet_dinh": ("cap_quyet_dinh", "authority", "issuing_authority"),
     "ghi_chu": ("ghi_chu", "note", "notes"),
 }
-HEADER_TO_KEY = {header: key for key, headers in COLUMNS.items() for header in headers}
 REQUIRED = ("danh_hieu", "nam", "so_quyet_dinh", "ngay_quyet_dinh", "cap_quyet_dinh")
 
 # the template's header row and example row (a file format, so not translated)
@@ -54,6 +54,34 @@ TEMPLATE_HEADERS = [
 
 
 @dataclass(frozen=True)
+class FileLayout:
+    """The columns an import reads: key -> the folded headers that name it, the keys that
+    must be present, and keys of which at least one must be (the person or the unit)."""
+
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    any_of: tuple[str, ...] = ()
+
+    def key(self, header) -> str | None:
+        """The column a header names; a remark in brackets ("Mã đơn vị (tập thể)") is left out."""
+        text = re.sub(r"\([^)]*\)", " ", str(header or ""))
+        folded = re.sub(r"[^a-z0-9]+", "_", fold_vietnamese(text)).strip("_")
+        for key, headers in self.columns.items():
+            if folded in headers:
+                return key
+        return None
+
+    def missing(self, keys: list[str | None]) -> list[str]:
+        missing = [key for key in self.required if key not in keys]
+        if self.any_of and not set(self.any_of) & set(keys):
+            missing.insert(0, " / ".join(self.any_of))
+        return missing
+
+
+REGISTRY = FileLayout(COLUMNS, REQUIRED, any_of=("so_hieu", "ma_don_vi"))
+
+
+@dataclass(frozen=True)
 class ImportRow:
     """One data row: its row number in the file (the header is row 1) and its values by key."""
 
@@ -62,11 +90,6 @@ class ImportRow:
 
     def get(self, key: str) -> str | datetime.date:
         return self.values.get(key, "")
-
-
-def header_key(header) -> str | None:
-    folded = fold_vietnamese(str(header or ""))
-    return HEADER_TO_KEY.get(re.sub(r"[^a-z0-9]+", "_", folded).strip("_"))
 
 
 def _cell(value) -> str | datetime.date:
@@ -147,6 +170,11 @@ def _filled_rows(table: Iterable) -> list[tuple[int, list]]:
 
 
 def read_registry_file(upload) -> list[ImportRow]:
+    """The data rows of an uploaded historic award file, or a ValidationError saying why not."""
+    return read_table_file(upload, REGISTRY)
+
+
+def read_table_file(upload, layout: FileLayout) -> list[ImportRow]:
     """The data rows of an uploaded CSV or XLSX file, or a ValidationError saying why not."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -167,10 +195,8 @@ def read_registry_file(upload) -> list[ImportRow]:
     if not table:
         raise ValidationError(_("Tệp không có dữ liệu."), code="empty")
     (_header_number, headers), *data_rows = table
-    keys = [header_key(header) for header in headers]
-    missing = [key for key in REQUIRED if key not in keys]
-    if "so_hieu" not in keys and "ma_don_vi" not in keys:
-        missing.insert(0, "so_hieu / ma_don_vi")
+    keys = [layout.key(header) for header in headers]
+    missing = layout.missing(keys)
     if missing:
         raise ValidationError(
             _("Dòng tiêu đề thiếu cột: %(columns)s. Hãy dùng tệp mẫu.")
@@ -196,17 +222,10 @@ def read_registry_file(upload) -> list[ImportRow]:
 
 def registry_template() -> bytes:
     """An XLSX with the header row and an example row; a second sheet lists the award codes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from approvals.models import Award
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Sổ khen thưởng"
-    sheet.append(TEMPLATE_HEADERS)
-    sheet.append(
-        [
+    return table_template(
+        title="Sổ khen thưởng",
+        headers=TEMPLATE_HEADERS,
+        example=[
             "QN-000123",
             "",
             "Nguyễn Văn An",
@@ -216,13 +235,34 @@ def registry_template() -> bytes:
             datetime.date(2023, 12, 20),
             "Tư lệnh Quân khu 1",
             "",
-        ]
+        ],
+        widths=(14, 12, 24, 14, 8, 18, 16, 28, 24),
     )
+
+
+def table_template(
+    *, title: str, headers: list[str], example: list, widths: Iterable[int]
+) -> bytes:
+    """An XLSX with a bold header row, an example row (dates shown day first) and a second
+    sheet listing every award's code, name and subject."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from approvals.models import Award
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(headers)
+    sheet.append(example)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet["G2"].number_format = "DD/MM/YYYY"
-    for column, width in zip("ABCDEFGHI", (14, 12, 24, 14, 8, 18, 16, 28, 24), strict=True):
-        sheet.column_dimensions[column].width = width
+    for cell in sheet[2]:
+        if isinstance(cell.value, datetime.date):
+            cell.number_format = "DD/MM/YYYY"
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
     awards = workbook.create_sheet(_("Danh hiệu"))
     awards.append([_("Mã danh hiệu"), _("Tên"), _("Đối tượng")])
     for award in Award.objects.all():

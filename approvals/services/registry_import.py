@@ -106,29 +106,29 @@ def registry_import(
     return report
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     return " ".join(str(value or "").split())
 
 
-def _chunks(values: Iterable, size: int = CHUNK):
+def chunks(values: Iterable, size: int = CHUNK):
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def _people(numbers: set[str]) -> dict[str, Person]:
+def people_by_number(numbers: set[str]) -> dict[str, Person]:
     found = {}
-    for chunk in _chunks(numbers):
+    for chunk in chunks(numbers):
         for person in Person.objects.filter(service_number__in=chunk).select_related("unit"):
             found[person.service_number] = person
     return found
 
 
-def _units(codes: set[str]) -> dict[str, Unit]:
+def units_by_code(codes: set[str]) -> dict[str, Unit]:
     found = {}
-    for chunk in _chunks({code.lower() for code in codes}):
+    for chunk in chunks({code.lower() for code in codes}):
         for unit in Unit.objects.filter(code__in=chunk):
             found[unit.code] = unit
     return found
@@ -137,7 +137,7 @@ def _units(codes: set[str]) -> dict[str, Unit]:
 def _existing(field_name: str, holder_ids: set[int]) -> set[tuple[int, int, int]]:
     """(holder, award, year) of the valid records the holders already have."""
     found = set()
-    for chunk in _chunks(holder_ids):
+    for chunk in chunks(holder_ids):
         found |= set(
             AwardRecord.objects.filter(
                 **{f"{field_name}__in": chunk}, revoked_by__isnull=True
@@ -150,7 +150,7 @@ def parse_date(value) -> datetime.date | None:
     """A date cell, or text as dd/mm/yyyy or yyyy-mm-dd; None if it is not one."""
     if isinstance(value, datetime.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for pattern, order in ((DAY_FIRST, (2, 1, 0)), (ISO, (0, 1, 2))):
         match = pattern.match(text)
         if match:
@@ -175,8 +175,8 @@ class _Lookups:
 
     @classmethod
     def for_rows(cls, rows: Sequence[ImportRow]) -> "_Lookups":
-        people = _people({_text(row.get("so_hieu")) for row in rows} - {""})
-        units = _units({_text(row.get("ma_don_vi")) for row in rows} - {""})
+        people = people_by_number({cell_text(row.get("so_hieu")) for row in rows} - {""})
+        units = units_by_code({cell_text(row.get("ma_don_vi")) for row in rows} - {""})
         awards = list(Award.objects.all())
         existing = {
             ("person", *key) for key in _existing("person", {p.pk for p in people.values()})
@@ -199,8 +199,8 @@ def _check(rows: Sequence[ImportRow]) -> list[RowResult]:
     results = []
     for row in rows:
         result = RowResult(number=row.number)
-        person, unit = _check_holder(row, result, lookups)
-        award = _check_award(row, result, lookups, person=person, unit=unit)
+        person, unit = check_holder(row, result, lookups)
+        award = check_award(row, result, lookups, person=person, unit=unit)
         year = _check_year(row, result, lookups)
         decided_on = _check_date(row, result, lookups)
         note = _check_texts(row, result)
@@ -237,11 +237,11 @@ def _check(rows: Sequence[ImportRow]) -> list[RowResult]:
     return results
 
 
-def _check_holder(row: ImportRow, result: RowResult, lookups: _Lookups):
+def check_holder(row: ImportRow, result: RowResult, lookups: _Lookups):
     """The person (by service number) or the unit (by code) the row is for."""
     errors = result.errors
-    number, code = _text(row.get("so_hieu")), _text(row.get("ma_don_vi"))
-    given_name = _text(row.get("ho_ten"))
+    number, code = cell_text(row.get("so_hieu")), cell_text(row.get("ma_don_vi"))
+    given_name = cell_text(row.get("ho_ten"))
     result.holder, result.name = number or code, given_name
     if number and code:
         errors.append(
@@ -279,8 +279,8 @@ def _check_holder(row: ImportRow, result: RowResult, lookups: _Lookups):
     return None, unit
 
 
-def _check_award(row, result: RowResult, lookups: _Lookups, *, person, unit) -> Award | None:
-    raw = _text(row.get("danh_hieu"))
+def check_award(row, result: RowResult, lookups: _Lookups, *, person, unit) -> Award | None:
+    raw = cell_text(row.get("danh_hieu"))
     award = lookups.awards_by_code.get(raw.lower()) or lookups.awards_by_name.get(raw.casefold())
     result.award = award.name if award else raw
     if not raw:
@@ -298,7 +298,7 @@ def _check_award(row, result: RowResult, lookups: _Lookups, *, person, unit) -> 
 
 
 def _check_year(row, result: RowResult, lookups: _Lookups) -> int | None:
-    result.year = raw = _text(row.get("nam"))
+    result.year = raw = cell_text(row.get("nam"))
     if not raw:
         result.errors.append(_("Thiếu năm."))
         return None
@@ -314,7 +314,7 @@ def _check_year(row, result: RowResult, lookups: _Lookups) -> int | None:
 def _check_date(row, result: RowResult, lookups: _Lookups) -> datetime.date | None:
     """The decision date; the award's year may be earlier or later, but not the future."""
     raw = row.get("ngay_quyet_dinh")
-    result.decision_date = _text(raw)
+    result.decision_date = cell_text(raw)
     decided_on = parse_date(raw)
     if not result.decision_date:
         result.errors.append(_("Thiếu ngày quyết định."))
@@ -336,9 +336,9 @@ def _check_date(row, result: RowResult, lookups: _Lookups) -> datetime.date | No
 
 def _check_texts(row, result: RowResult) -> str:
     """Decision number and authority (required) and the note, within the columns' lengths."""
-    result.decision_number = _text(row.get("so_quyet_dinh"))
-    result.authority = _text(row.get("cap_quyet_dinh"))
-    note = _text(row.get("ghi_chu"))
+    result.decision_number = cell_text(row.get("so_quyet_dinh"))
+    result.authority = cell_text(row.get("cap_quyet_dinh"))
+    note = cell_text(row.get("ghi_chu"))
     if not result.decision_number:
         result.errors.append(_("Thiếu số quyết định."))
     if not result.authority:

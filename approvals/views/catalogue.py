@@ -9,9 +9,9 @@ from approvals.models import Award, AwardVersion, Campaign
 
 @login_required
 def award_list(request):
-    versions = AwardVersion.objects.prefetch_related("required_documents", "rules").order_by(
-        "-effective_from"
-    )
+    versions = AwardVersion.objects.prefetch_related(
+        "document_requirements__document_type", "rules"
+    ).order_by("-effective_from")
     awards = Award.objects.filter(is_active=True).prefetch_related(
         Prefetch("versions", queryset=versions)
     )

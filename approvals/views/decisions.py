@@ -39,7 +39,7 @@ def decision_list(request):
 def _issuer_title(authority, nominations) -> str:
     first = nominations[0] if nominations else None
     if first is not None and first.acting_permission == "act_secretariat":
-        version = first.award.version_on(first.campaign.start_date)
+        version = first.award.version_for(first.campaign)
         if version is not None:
             return version.get_deciding_level_display()
     if authority.level == UnitLevel.MINISTRY:

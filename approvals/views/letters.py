@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.forms import ActForm, LetterForm, preparable_units
 from approvals.selectors import nominations as selectors
+from approvals.selectors.scope import scope_for
 from approvals.services import letters as services
 from approvals.services.jobs import job_start
 from approvals.views.nominations import PAGE_SIZE, form_error
@@ -24,7 +25,8 @@ def letter_list(request):
         .order_by("-created_at", "-pk")
     )
     page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "approvals/letter_list.html", {"page": page})
+    may_prepare = bool(scope_for(request.user).units_with("prepare_nomination"))
+    return render(request, "approvals/letter_list.html", {"page": page, "may_prepare": may_prepare})
 
 
 @login_required

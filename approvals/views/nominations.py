@@ -24,8 +24,10 @@ from approvals.permissions import AllowedAction as A
 from approvals.permissions import allowed_actions, may_act
 from approvals.selectors import nomination_filters as filters
 from approvals.selectors import nominations as selectors
+from approvals.selectors.dossier_checklist import checklist
 from approvals.selectors.scope import scope_for
 from approvals.services import nominations as services
+from approvals.services.eligibility import check_nomination
 from workflows.models import StageKind, StageLevel
 
 PAGE_SIZE = 50
@@ -74,13 +76,28 @@ def nomination_list(request):
             "awards": Award.objects.filter(routes__isnull=False).distinct(),
             "campaigns": Campaign.objects.all(),
             "filters": request.GET,
+            "may_prepare": bool(scope_for(request.user).units_with("prepare_nomination")),
         },
     )
 
 
+def _eligibility(scope, nomination, actions):
+    """The rules checked now, where they matter next: while the unit prepares it, at the
+    secretariat's appraisal, and for the secretariat at any active stage."""
+    at_check = nomination.stage_position == 1 or (
+        nomination.current_stage is not None and nomination.current_stage.kind == "appraisal"
+    )
+    if nomination.is_active and (scope.is_secretariat or (at_check and actions)):
+        return check_nomination(nomination)
+    return None
+
+
 def _detail_context(request, nomination, **forms) -> dict:
-    actions = allowed_actions(scope_for(request.user), nomination)
+    scope = scope_for(request.user)
+    actions = allowed_actions(scope, nomination)
     can_act = bool({A.SUBMIT, A.APPROVE, A.RETURN, A.REJECT} & set(actions))
+    attachments = list(nomination.attachments.select_related("document_type", "uploaded_by"))
+    dossier = checklist(nomination, attachments=attachments)
     context = {
         "nomination": nomination,
         "events": selectors.timeline(nomination),
@@ -91,13 +108,22 @@ def _detail_context(request, nomination, **forms) -> dict:
         "can_claim": A.CLAIM in actions,
         "can_release": A.RELEASE in actions,
         "act_form": ActForm(actions=actions) if can_act else None,
-        "attachments": nomination.attachments.select_related("document_type", "uploaded_by"),
+        "attachments": attachments,
+        "checklist": dossier,
+        "blocking": [item for item in dossier if item.blocks_now],
         "objections": nomination.objections.all(),
         "can_answer_objections": can_act,
+        "eligibility": _eligibility(scope, nomination, actions),
+        "can_override": scope.is_secretariat and nomination.is_active,
         **forms,
     }
     if can_act:
-        context.setdefault("attachment_form", AttachmentForm(nomination=nomination))
+        # the upload form offers the first document still missing for the current stage
+        missing = context["blocking"][0].document_type.pk if context["blocking"] else None
+        context.setdefault(
+            "attachment_form",
+            AttachmentForm(nomination=nomination, initial={"document_type": missing}),
+        )
     if A.VOTE_RESULT in actions:
         members, required, wording = selectors.vote_requirement(nomination)
         context["vote"] = {"members": members, "required": required, "wording": wording}

@@ -10,8 +10,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.permissions import may_enter_facts
+from approvals.person_facts_forms import (
+    CaseCloseForm,
+    CaseOpenForm,
+    InitiativeForm,
+    ServiceBreakForm,
+)
 from approvals.selectors import organisation as selectors
+from approvals.selectors.person_facts import person_facts
 from approvals.selectors.registry import award_history
+from approvals.selectors.scope import scope_for
 
 PAGE_SIZE = 50
 
@@ -47,14 +56,30 @@ def people_list(request):
     )
 
 
+def render_person(request, person, *, bound: dict | None = None, status: int = 200):
+    """The person's page; `bound` holds a form that failed, shown with its errors."""
+    may_enter = may_enter_facts(scope_for(request.user), person.unit)
+    facts = person_facts(person, today=timezone.localdate(), with_discipline=may_enter)
+    context = {
+        "person": person,
+        "award_history": award_history(person=person),
+        "facts": facts,
+        "may_enter": may_enter,
+    }
+    if may_enter:
+        context |= {
+            "initiative_form": InitiativeForm(),
+            "break_form": ServiceBreakForm(),
+            "case_form": CaseOpenForm(),
+            "close_form": CaseCloseForm(cases=facts.open_cases) if facts.open_cases else None,
+            **(bound or {}),
+        }
+    return render(request, "approvals/person_detail.html", context, status=status)
+
+
 @login_required
 def person_detail(request, person_id: int):
-    person = selectors.get_person_for_user(request.user, person_id)
-    return render(
-        request,
-        "approvals/person_detail.html",
-        {"person": person, "award_history": award_history(person=person)},
-    )
+    return render_person(request, selectors.get_person_for_user(request.user, person_id))
 
 
 @login_required

@@ -1,27 +1,28 @@
 """The award registry: search, a unit's award history and the secretariat's historic import."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from approvals.models import Award, RecordSource
+from approvals.permissions import may_enter_facts
+from approvals.person_facts_forms import CaseCloseForm, CaseOpenForm
 from approvals.registry_forms import RegistryImportForm
 from approvals.selectors import registry as selectors
 from approvals.selectors.organisation import units_for_user
+from approvals.selectors.person_facts import cases_of
+from approvals.selectors.scope import scope_for
 from approvals.services import registry_import as importer
 from approvals.services.registry_files import read_registry_file, registry_template
+from approvals.views.kept_files import KeptFile
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# the file kept between the dry run and the import: {"storage": name, "name": original}
-SESSION_KEY = "registry_import_file"
+KEPT = KeptFile(session_key="registry_import_file", folder="registry-imports")
 
 
 @login_required
@@ -44,42 +45,32 @@ def registry_list(request):
     )
 
 
-@login_required
-def unit_awards(request, unit_id: int):
-    unit = selectors.get_unit_for_user(request.user, unit_id)
+def render_unit_awards(request, unit, *, bound: dict | None = None, status: int = 200):
+    """A unit's award history and its pending cases; `bound` holds a form that failed."""
     records = selectors.unit_people_records(request.user, unit)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "approvals/unit_awards.html",
-        {"unit": unit, "collective": selectors.award_history(unit=unit), "page": page},
-    )
+    may_enter = may_enter_facts(scope_for(request.user), unit)
+    cases = list(cases_of(unit=unit, with_discipline=may_enter))
+    context = {
+        "unit": unit,
+        "collective": selectors.award_history(unit=unit),
+        "page": page,
+        "cases": cases,
+        "may_enter": may_enter,
+    }
+    if may_enter:
+        open_cases = [case for case in cases if case.closed_on is None]
+        context |= {
+            "case_form": CaseOpenForm(),
+            "close_form": CaseCloseForm(cases=open_cases) if open_cases else None,
+            **(bound or {}),
+        }
+    return render(request, "approvals/unit_awards.html", context, status=status)
 
 
-def _store(request, upload) -> dict:
-    """Keep the upload under private media for this user, replacing the one kept before."""
-    _forget(request)
-    upload.seek(0)
-    extension = ".xlsx" if upload.read(4) == b"PK\x03\x04" else ".csv"
-    upload.seek(0)
-    name = f"private/registry-imports/{request.user.pk}/{uuid.uuid4().hex}{extension}"
-    kept = {"storage": default_storage.save(name, upload), "name": upload.name}
-    request.session[SESSION_KEY] = kept
-    return kept
-
-
-def _kept(request) -> dict | None:
-    kept = request.session.get(SESSION_KEY)
-    prefix = f"private/registry-imports/{request.user.pk}/"
-    if kept and kept["storage"].startswith(prefix) and default_storage.exists(kept["storage"]):
-        return kept
-    return None
-
-
-def _forget(request) -> None:
-    kept = request.session.pop(SESSION_KEY, None)
-    if kept and kept["storage"].startswith(f"private/registry-imports/{request.user.pk}/"):
-        default_storage.delete(kept["storage"])
+@login_required
+def unit_awards(request, unit_id: int):
+    return render_unit_awards(request, selectors.get_unit_for_user(request.user, unit_id))
 
 
 @login_required
@@ -87,28 +78,18 @@ def registry_import(request):
     if not importer.may_import(request.user):
         raise PermissionDenied
     form = RegistryImportForm(request.POST or None, request.FILES or None)
-    kept, report = _kept(request), None
+    kept, report = KEPT.get(request), None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["upload"]
         try:
-            if upload is not None:
-                rows = read_registry_file(upload)
-                kept = _store(request, upload)
-            elif kept is not None:
-                with default_storage.open(kept["storage"], "rb") as stored:
-                    rows = read_registry_file(stored)
-            else:
-                raise ValidationError(_("Hãy chọn tệp để kiểm tra hoặc nhập."))
+            rows, kept = KEPT.read(request, form.cleaned_data["upload"], read_registry_file)
             report = importer.registry_import(
                 actor=request.user, rows=rows, dry_run=form.dry_run, file_name=kept["name"]
             )
         except ValidationError as error:
-            if upload is not None:
-                _forget(request)
-                kept = None
+            kept = KEPT.get(request)
             form.add_error("upload", error)
         if report is not None and not report.dry_run:
-            _forget(request)
+            KEPT.forget(request)
             kept = None
             messages.success(
                 request,

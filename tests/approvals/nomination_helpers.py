@@ -2,6 +2,7 @@
 
 from approvals.models import Award, Campaign, Person, Unit
 from approvals.services.nominations import Action, nomination_create, stage_act
+from tests.approvals.dossier_helpers import complete_dossier
 
 
 def people_of(unit_code: str):
@@ -21,9 +22,15 @@ def nominate(demo_user, *, by="canbo.f3", unit="f3", award="giay-khen", person=N
     )
 
 
+def approve(user, nomination):
+    """Approve at the current stage as the user, who first uploads what the stage requires."""
+    complete_dossier(nomination, user)
+    return stage_act(actor=user, nomination=nomination, action=Action.APPROVE)
+
+
 def move(demo_user, nomination, *usernames):
-    """Approve at each stage as each user in turn; at the decision stage, the user issues a
-    decision that awards it."""
+    """Approve at each stage as each user in turn, each uploading the documents their stage
+    requires; at the decision stage, the user issues a decision that awards it."""
     from tests.approvals.decision_helpers import decide
 
     for username in usernames:
@@ -31,7 +38,5 @@ def move(demo_user, nomination, *usernames):
             decide(demo_user, [nomination], by=username)
             nomination.refresh_from_db()
             continue
-        nomination = stage_act(
-            actor=demo_user(username), nomination=nomination, action=Action.APPROVE
-        )
+        nomination = approve(demo_user(username), nomination)
     return nomination

@@ -5,7 +5,9 @@ from rest_framework.test import APIClient
 
 from approvals.demo.data import DEMO_PASSWORD
 from approvals.models import Award, Campaign, Nomination, NominationStatus, Person, Unit
-from approvals.services.nominations import Action, nomination_create, stage_act
+from approvals.services.nominations import nomination_create
+from tests.approvals.dossier_helpers import complete_dossier
+from tests.approvals.nomination_helpers import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +73,7 @@ def start(demo_user):
 def submitted(start, demo_user):
     """An F3 Giấy khen nomination submitted to the F3 commander (stage 2)."""
     nomination = start(by="canbo.f3", unit="f3")
-    return stage_act(actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE)
+    return approve(demo_user("canbo.f3"), nomination)
 
 
 def _ids(response) -> set[int]:
@@ -126,11 +128,7 @@ def test_list_searches_names_without_diacritics_and_filters_by_unit_like_the_pag
     api, start, submitted, demo_user
 ):
     client = api("tth.canbo")  # the secretariat reads every unit's submitted nominations
-    other = stage_act(
-        actor=demo_user("canbo.qk3"),
-        nomination=start(by="canbo.qk3", unit="qk3"),
-        action=Action.APPROVE,
-    )
+    other = approve(demo_user("canbo.qk3"), start(by="canbo.qk3", unit="qk3"))
     folded = submitted.search_name  # "nguyen van ..." for "Nguyễn Văn ..."
     assert folded and folded != submitted.nominee_name
     found = _ids(client.get(LIST, {"q": folded.upper()}))
@@ -172,7 +170,7 @@ def test_detail_tells_who_acts_and_what_the_user_may_do(api, submitted):
 
 
 @pytest.mark.parametrize("auth", ["token", "session"])
-def test_create_submit_and_commander_approval_through_the_api(auth, api, token_api):
+def test_create_submit_and_commander_approval_through_the_api(auth, api, token_api, demo_user):
     client_for = token_api if auth == "token" else api
     person = _people_of("f3")[3]
 
@@ -192,6 +190,8 @@ def test_create_submit_and_commander_approval_through_the_api(auth, api, token_a
     created = response.json()
     assert (created["status"], created["nominee_name"]) == ("draft", person.full_name)
     assert "submit" in created["allowed_actions"]
+    # the API takes no documents: the officer uploads the dossier on the nomination's page
+    complete_dossier(Nomination.objects.get(pk=created["id"]), demo_user("canbo.f3"))
 
     response = officer.post(_detail_url(created["id"], "submit"), format="json")
     assert response.status_code == 200, response.content
@@ -329,9 +329,7 @@ def test_the_bloc_officer_records_the_blocs_result_through_the_api(api, demo_use
         nominee_unit=f3,
     )
     for username in ("canbo.f3", "chihuy.f3"):
-        nomination = stage_act(
-            actor=demo_user(username), nomination=nomination, action=Action.APPROVE
-        )
+        nomination = approve(demo_user(username), nomination)
     assert nomination.current_stage.kind == "bloc_vote"
     officer = api("khoi2.canbo")
     url = _detail_url(nomination.pk)
@@ -376,9 +374,7 @@ def test_the_bloc_officer_records_the_blocs_result_through_the_api(api, demo_use
 def test_a_council_result_cannot_be_typed_in_it_comes_from_a_session(api, start, demo_user):
     nomination = start("bk-bqp", by="canbo.f3", unit="f3")
     for username in ("canbo.f3", "chihuy.f3", "canbo.qk1", "chihuy.qk1", "tth.canbo"):
-        nomination = stage_act(
-            actor=demo_user(username), nomination=nomination, action=Action.APPROVE
-        )
+        nomination = approve(demo_user(username), nomination)
     secretary = api("hd.thuky")
     url = _detail_url(nomination.pk)
     assert "vote_result" not in secretary.get(url).json()["allowed_actions"]

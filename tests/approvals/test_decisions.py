@@ -20,7 +20,7 @@ from approvals.selectors.nominations import timeline
 from approvals.services.decisions import Correction, decision_correct, decision_issue
 from approvals.services.nominations import Action, stage_act
 from tests.approvals.decision_helpers import decide, header
-from tests.approvals.nomination_helpers import move, nominate
+from tests.approvals.nomination_helpers import approve, move, nominate
 from tests.approvals.voting_helpers import at_council_vote, decide_by_council
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +244,7 @@ def test_a_unit_reads_only_its_own_lines_and_another_unit_nothing(client_for, de
     from approvals.selectors.nominations import acting_users
 
     while other.current_stage.kind != "council_vote":
-        other = stage_act(actor=acting_users(other).first(), nomination=other, action="approve")
+        other = approve(acting_users(other).first(), other)
     (other,) = decide_by_council(demo_user, [other], agree=100)
     decision = decide(demo_user, [*own, other], by="bqp.thutruong")
 

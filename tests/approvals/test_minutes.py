@@ -197,8 +197,10 @@ def test_the_minutes_join_each_dossier_once_when_the_task_runs_twice(demo_user, 
     assert tasks.minutes_generate(session_id=session.pk) == 2
     assert tasks.minutes_generate(session_id=session.pk) == 0
     for nomination in nominations:
-        attachment = Attachment.objects.get(nomination=nomination)
-        assert attachment.document_type.code == "bien-ban-hoi-dong"
+        # the dossier holds the officers' uploads too: one minutes document among them
+        attachment = Attachment.objects.get(
+            nomination=nomination, document_type__code="bien-ban-hoi-dong"
+        )
         assert attachment.original_name == f"bien-ban-hoi-dong-phien-{session.pk}.pdf"
         assert attachment.uploaded_by is None
         assert attachment.content_type == "application/pdf"
@@ -225,7 +227,9 @@ def test_changed_minutes_become_a_new_version_of_the_dossier_document(demo_user,
     session.conclusion += "\n\nBổ sung: biên bản được lập thành 02 bản."
     session.save(update_fields=["conclusion"])
     assert tasks.minutes_generate(session_id=session.pk) == 2
-    versions = Attachment.objects.filter(nomination=nominations[0]).order_by("pk")
+    versions = Attachment.objects.filter(
+        nomination=nominations[0], document_type__code="bien-ban-hoi-dong"
+    ).order_by("pk")
     assert [v.is_current for v in versions] == [False, True]
     assert versions[1].replaces == versions[0]
 
@@ -237,7 +241,9 @@ def test_minutes_wait_for_the_chairs_conclusion(demo_user, media):
     assert tasks.minutes_generate(session_id=0) == 0
     with pytest.raises(ValidationError):
         minutes.minutes_generate(session=session)
-    assert not Attachment.objects.filter(nomination=nominations[0]).exists()
+    assert not Attachment.objects.filter(
+        nomination=nominations[0], document_type__code="bien-ban-hoi-dong"
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -265,3 +271,24 @@ def test_threshold_wording(percent, rule, needed, wording):
 )
 def test_place_and_date_line(day, expected):
     assert minutes.place_date(day, "Hà Nội") == expected
+
+
+def test_a_rule_the_secretariat_overrode_is_in_the_minutes_with_its_reason(demo_user, media):
+    from approvals.models import PendingCase
+    from approvals.models.catalogue import RuleKind
+    from approvals.services.rule_overrides import rule_override
+
+    session, (first, _second) = concluded_session(demo_user)
+    PendingCase.objects.create(
+        person=first.person,
+        kind="complaint",
+        reference="KN-31",
+        opened_on=datetime.date(2026, 11, 1),
+    )
+    rule = first.award.version_for(first.campaign).rules.get(kind=RuleKind.NO_PENDING_DISCIPLINE)
+    reason = "Đơn khiếu nại nặc danh, đã xác minh không có căn cứ."
+    rule_override(actor=demo_user("tth.canbo"), nomination=first, rule=rule, reason=reason)
+    tasks.minutes_generate(session_id=session.pk)
+    text = "\n".join(p.text for p in _docx(session).paragraphs)
+    assert "miễn áp dụng" in text
+    assert f"{first.nominee_name} ({first.award.name}): {rule.description}. Lý do: {reason}" in text

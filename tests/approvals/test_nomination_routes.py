@@ -15,6 +15,7 @@ from approvals.services.nominations import (
     stage_record_vote_result,
 )
 from tests.approvals.decision_helpers import decide
+from tests.approvals.dossier_helpers import complete_dossier
 from tests.approvals.voting_helpers import decide_by_council
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,8 @@ def start(demo_user):
 
 
 def _act(demo_user, username, nomination, action=Action.APPROVE, **kwargs):
+    if action == Action.APPROVE:
+        complete_dossier(nomination, demo_user(username))
     return stage_act(actor=demo_user(username), nomination=nomination, action=action, **kwargs)
 
 

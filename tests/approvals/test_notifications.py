@@ -24,6 +24,8 @@ from approvals.models import (
 from approvals.services.nominations import Action, nomination_create, stage_act
 from approvals.services.reminders import reminders_create
 from approvals.tasks import due_task_reminders_send, notification_emails_send
+from tests.approvals.dossier_helpers import complete_dossier
+from tests.approvals.nomination_helpers import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ def submitted(demo_user):
             achievements="Hoàn thành xuất sắc nhiệm vụ huấn luyện năm 2026.",
             person=next(people),
         )
-        return stage_act(actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE)
+        return approve(demo_user("canbo.f3"), nomination)
 
     return submit
 
@@ -69,6 +71,7 @@ def test_the_next_actors_are_notified_in_app_and_by_email_after_commit(
             person=Person.objects.filter(unit__code="f3").order_by("pk").first(),
         )
         assert not Notification.objects.exists()  # drafting notifies no one
+        complete_dossier(nomination, demo_user("canbo.f3"))
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             nomination = stage_act(
@@ -243,6 +246,7 @@ def test_a_broker_outage_does_not_undo_the_transition(
         achievements="Thành tích.",
         person=Person.objects.filter(unit__code="f3").order_by("pk").first(),
     )
+    complete_dossier(nomination, demo_user("canbo.f3"))
     with django_capture_on_commit_callbacks(execute=True):
         nomination = stage_act(
             actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE

@@ -21,7 +21,8 @@ import pytest
 from django.db import connection, transaction
 
 from approvals.models import Award, Campaign, Notification, NotificationKind, Person, Unit
-from approvals.services.nominations import Action, nomination_create, stage_act
+from approvals.services.nominations import nomination_create
+from tests.approvals.nomination_helpers import approve
 from tests.conftest import require_services
 
 pytestmark = [
@@ -201,7 +202,7 @@ def _submit_giay_khen(demo_user, person: Person):
         achievements="Hoàn thành xuất sắc nhiệm vụ huấn luyện năm 2026.",
         person=person,
     )
-    return stage_act(actor=demo_user("canbo.f3"), nomination=nomination, action=Action.APPROVE)
+    return approve(demo_user("canbo.f3"), nomination)
 
 
 def _subject(message: EmailMessage) -> str:

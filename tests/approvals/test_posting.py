@@ -12,7 +12,7 @@ from approvals.models import Nomination, Objection
 from approvals.selectors.nominations import acting_users
 from approvals.services.nominations import stage_act
 from approvals.services.posting import objection_answer, objection_lodge
-from tests.approvals.nomination_helpers import nominate
+from tests.approvals.nomination_helpers import approve, nominate
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 def posted(demo_user):
     nomination = nominate(demo_user, award="hc-bvtq-3")
     while nomination.current_stage.kind != "posting":
-        nomination = stage_act(
-            actor=acting_users(nomination).first(), nomination=nomination, action="approve"
-        )
+        nomination = approve(acting_users(nomination).first(), nomination)
     return nomination
 
 

@@ -18,15 +18,14 @@ from approvals.services.nominations import (
     stage_act,
 )
 from approvals.services.roles import role_grant
-from tests.approvals.nomination_helpers import move, nominate, people_of
+from tests.approvals.nomination_helpers import approve, move, nominate, people_of
 from tests.factories.organisation import PersonFactory, UnitFactory, UserFactory
 
 
 def advance(nomination: Nomination, kind: str) -> Nomination:
     """Approve as whoever acts until the nomination waits at a stage of that kind."""
     while nomination.current_stage.kind != kind:
-        actor = acting_users(nomination).first()
-        nomination = stage_act(actor=actor, nomination=nomination, action="approve")
+        nomination = approve(acting_users(nomination).first(), nomination)
     return nomination
 
 

@@ -6,9 +6,8 @@ from django.utils import timezone
 
 from approvals.models import AwardsCouncil, CouncilMembership
 from approvals.selectors.nominations import acting_users
-from approvals.services.nominations import stage_act
 from approvals.services.voting import attendance_record, session_create
-from tests.approvals.nomination_helpers import nominate
+from tests.approvals.nomination_helpers import approve, nominate
 from tests.factories.organisation import UserFactory
 
 MEETING = datetime.date(2026, 11, 26)
@@ -36,9 +35,7 @@ def at_council_vote(demo_user, count: int, *, award="bk-bqp", start=0):
     for index in range(start, start + count):
         nomination = nominate(demo_user, award=award, index=index)
         while nomination.current_stage.kind != "council_vote":
-            nomination = stage_act(
-                actor=acting_users(nomination).first(), nomination=nomination, action="approve"
-            )
+            nomination = approve(acting_users(nomination).first(), nomination)
         result.append(nomination)
     return result
 

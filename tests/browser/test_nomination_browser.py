@@ -6,7 +6,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_officer_submits_commander_approves_and_the_next_level_sees_it(open_as):
-    from approvals.models import Award, Campaign, Nomination, Person, Unit
+    from approvals.models import Award, Campaign, DocumentType, Nomination, Person, Unit
+    from tests.approvals.dossier_helpers import PDF
 
     f3 = Unit.objects.get(code="f3")
     person = Person.objects.filter(unit=f3).order_by("pk").first()
@@ -20,6 +21,18 @@ def test_officer_submits_commander_approves_and_the_next_level_sees_it(open_as):
     officer.fill("#id_achievements", "Hoàn thành xuất sắc nhiệm vụ huấn luyện, sẵn sàng chiến đấu.")
     officer.click("form.form button[type=submit]")
     assert officer.locator("[data-field=status]").inner_text() == "Đang lập"
+    # sending without the dossier is refused, naming what is missing
+    officer.click("button[data-action=act]")
+    assert "Hồ sơ còn thiếu: Tờ trình đề nghị khen thưởng" in officer.locator("#act").inner_text()
+    for code in ("to-trinh", "bao-cao-thanh-tich", "bien-ban-binh-xet"):
+        # the upload form offers the next missing document
+        offered = officer.locator("#id_document_type option:checked").inner_text()
+        assert offered == DocumentType.objects.get(code=code).name
+        upload = {"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        officer.set_input_files("#id_upload", files=[upload])
+        officer.click("button[data-action=upload]")
+        assert "Đã thêm tài liệu vào hồ sơ." in officer.locator(".messages").inner_text()
+    assert officer.locator("#checklist tr[data-present=no]").count() == 0
     officer.click("button[data-action=act]")
     assert "Đã xử lý đề nghị." in officer.locator(".messages").inner_text()
     nomination = Nomination.objects.get(person=person)

@@ -7,14 +7,11 @@ from viewflow.workflow.models import Task
 
 from approvals.models import Award, Campaign, Nomination, NominationStatus, Unit
 from approvals.selectors.nominations import acting_users, timeline
-from approvals.services.nominations import (
-    Action,
-    nomination_create,
-    stage_act,
-)
+from approvals.services.nominations import nomination_create
 from approvals.services.roles import role_grant
 from tests.approvals.decision_helpers import decide
-from tests.approvals.nomination_helpers import people_of
+from tests.approvals.nomination_helpers import approve, people_of
+from tests.approvals.test_registry import record
 from tests.approvals.voting_helpers import MEETING, decide_by_council
 from tests.factories.organisation import UserFactory
 from workflows.flows import NominationFlow
@@ -50,12 +47,16 @@ def test_a_route_created_as_data_carries_a_nomination_to_the_decision(demo_user)
     secretariat, chair = UserFactory(username="tt.qk1"), UserFactory(username="ct.hd.qk1")
     role_grant(actor=None, user=secretariat, role="secretariat_officer", unit=qk1)
     role_grant(actor=None, user=chair, role="council_chair", council=qk1.council)
+    # a route of this campaign only: it takes precedence over the award's general route
     route = Route.objects.create(
         code="cstdcs-qk",
         name="CSTĐCS do Tư lệnh quân khu quyết định",
         award=Award.objects.get(code="cstdcs"),
+        campaign=Campaign.objects.get(code="tdqt-2026"),
     )
     _publish(route, STAGES)
+    # eligible: Chiến sĩ tiên tiến this year, and a regiment-level initiative (demo data)
+    record(people_of("f3")[0], award="cstt", year=2026)
 
     nomination = nomination_create(
         actor=demo_user("canbo.f3"),
@@ -84,7 +85,7 @@ def test_a_route_created_as_data_carries_a_nomination_to_the_decision(demo_user)
                 decide(demo_user, [nomination], by=users[0].username)
                 nomination.refresh_from_db()
                 continue
-            nomination = stage_act(actor=users[0], nomination=nomination, action=Action.APPROVE)
+            nomination = approve(users[0], nomination)
 
     assert nomination.status == NominationStatus.AWARDED
     assert seen == [
