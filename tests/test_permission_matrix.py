@@ -493,6 +493,16 @@ MATRIX: dict[str, Row] = {
     ),
     "api:nomination-detail": api("GET", "submitted", F3_RECORDS, QK3_RECORDS),
     "api:nomination-eligibility": api("GET", "submitted", F3_RECORDS, QK3_RECORDS),
+    "api:nomination-attachments": Row(
+        "POST",
+        "submitted",
+        frozenset({"chihuy.f3"}),
+        frozenset({"chihuy.qk3"}),
+        lambda side: {"file": SimpleUploadedFile("bao-cao.pdf", PDF)},
+        api=True,
+        multipart=True,
+        ok_status=201,
+    ),
     "api:nomination-submit": api("POST", "draft", {"canbo.f3", "canbo.qk1"}, {"canbo.qk3"}),
     "api:nomination-act": api(
         "POST", "submitted", {"chihuy.f3"}, {"chihuy.qk3"}, {"action": "approve"}

@@ -6,10 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.models import (
+    Attachment,
     Award,
     Campaign,
     Decision,
     DecisionEntry,
+    DocumentType,
     Nomination,
     NominationEvent,
     NominationStatus,
@@ -171,6 +173,43 @@ class NominationDetailSerializer(NominationListSerializer):
     )
     def get_allowed_actions(self, nomination: Nomination) -> list[str]:
         return list(self.context["allowed_actions"])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """A dossier document (PDF, DOCX, XLSX, JPEG, PNG, judged by content), as multipart."""
+
+    file = serializers.FileField()
+    document_type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=DocumentType.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Mã loại tài liệu, ví dụ bao-cao-thanh-tich."),
+    )
+    replaces = serializers.PrimaryKeyRelatedField(
+        queryset=Attachment.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Bản đang dùng mà tệp này thay thế (bản cũ vẫn được giữ)."),
+    )
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    document_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "original_name",
+            "document_type",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "replaces",
+            "is_current",
+        ]
 
 
 class RuleResultSerializer(serializers.Serializer):

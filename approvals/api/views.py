@@ -14,12 +14,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from approvals.api.serializers import (
     ActSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     CommentSerializer,
     DecisionDetailSerializer,
     DecisionSerializer,
@@ -46,6 +49,7 @@ from approvals.selectors.nominations import (
     timeline,
 )
 from approvals.selectors.scope import scope_for
+from approvals.services.dossiers import attachment_add
 from approvals.services.eligibility import check_nomination
 from approvals.services.nominations import (
     Action,
@@ -148,6 +152,7 @@ class NominationViewSet(viewsets.GenericViewSet):
         "act": ActSerializer,
         "withdraw": CommentSerializer,
         "vote_result": VoteResultSerializer,
+        "attachments": AttachmentUploadSerializer,
     }
 
     def get_queryset(self):
@@ -227,6 +232,29 @@ class NominationViewSet(viewsets.GenericViewSet):
             stage_act, actor=request.user, nomination=self._nomination(pk), **data
         )
         return Response(_detail(request, nomination.pk))
+
+    @extend_schema(
+        summary=gettext_lazy("Thêm tài liệu vào hồ sơ"),
+        description=gettext_lazy(
+            "Người xử lý bước hiện tại tải lên một tài liệu (multipart: `file`, "
+            "`document_type` là mã loại tài liệu, `replaces` là bản đang dùng được thay thế). "
+            "Tệp được kiểm tra theo nội dung; tệp bị từ chối thì không có gì được lưu."
+        ),
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, pk: int) -> Response:
+        data = _valid(AttachmentUploadSerializer, request)
+        attachment = _perform(
+            attachment_add,
+            actor=request.user,
+            nomination=self._nomination(pk),
+            upload=data["file"],
+            document_type=data.get("document_type"),
+            replaces=data.get("replaces"),
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("Kiểm tra điều kiện, tiêu chuẩn"),

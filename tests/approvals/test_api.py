@@ -1,12 +1,13 @@
 """The REST API: the same rules as the pages, over session and token authentication."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from approvals.demo.data import DEMO_PASSWORD
 from approvals.models import Award, Campaign, Nomination, NominationStatus, Person, Unit
 from approvals.services.nominations import nomination_create
-from tests.approvals.dossier_helpers import complete_dossier
+from tests.approvals.dossier_helpers import PDF
 from tests.approvals.nomination_helpers import approve
 
 pytestmark = pytest.mark.django_db
@@ -190,8 +191,19 @@ def test_create_submit_and_commander_approval_through_the_api(auth, api, token_a
     created = response.json()
     assert (created["status"], created["nominee_name"]) == ("draft", person.full_name)
     assert "submit" in created["allowed_actions"]
-    # the API takes no documents: the officer uploads the dossier on the nomination's page
-    complete_dossier(Nomination.objects.get(pk=created["id"]), demo_user("canbo.f3"))
+    # submitting without the dossier is refused, naming what is missing
+    refused = officer.post(_detail_url(created["id"], "submit"), format="json")
+    assert refused.status_code == 400
+    assert "Báo cáo thành tích" in str(refused.json())
+    # the officer uploads each required document through the API
+    for code in ("to-trinh", "bao-cao-thanh-tich", "bien-ban-binh-xet"):
+        response = officer.post(
+            _detail_url(created["id"], "attachments"),
+            {"file": SimpleUploadedFile(f"{code}.pdf", PDF), "document_type": code},
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["document_type"] == code
 
     response = officer.post(_detail_url(created["id"], "submit"), format="json")
     assert response.status_code == 200, response.content
@@ -442,3 +454,20 @@ def test_list_query_count_does_not_grow_with_the_rows(
     make(27)
     with django_assert_max_num_queries(8):
         assert _ids(client.get(LIST)) == made
+
+
+def test_an_upload_through_the_api_is_checked_like_the_page(api, demo_user):
+    from approvals.models import Attachment
+    from tests.approvals.nomination_helpers import nominate
+
+    nomination = nominate(demo_user, index=8)
+    url = _detail_url(nomination.pk, "attachments")
+    program = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    refused = api("canbo.f3").post(url, {"file": program}, format="multipart")
+    assert refused.status_code == 400
+    assert "PDF" in str(refused.json())  # the message names the accepted kinds
+    other_unit = api("canbo.qk3").post(
+        url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart"
+    )
+    assert other_unit.status_code == 404
+    assert not Attachment.objects.filter(nomination=nomination).exists()
