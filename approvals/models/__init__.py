@@ -1,4 +1,4 @@
-from .audit import AuditEvent
+from .audit import AuditChain, AuditEvent
 from .bloc_reviews import (
     AcclaimChoice,
     AcclaimMark,
@@ -64,6 +64,7 @@ __all__ = [
     "Attachment",
     "Attendance",
     "AttendanceStatus",
+    "AuditChain",
     "AuditEvent",
     "Award",
     "AwardRecord",
