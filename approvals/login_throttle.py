@@ -36,7 +36,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _(
-            "Đăng nhập sai quá %(limit)s lần: tài khoản tạm khóa %(minutes)s phút. "
+            "Đã đăng nhập sai %(limit)s lần: tài khoản tạm khóa %(minutes)s phút. "
             "Thử lại sau, hoặc liên hệ quản trị hệ thống."
         ),
     }

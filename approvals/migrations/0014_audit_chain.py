@@ -54,7 +54,7 @@ def chain_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("approvals", "0012_dashboard_stored_progress"),
+        ("approvals", "0013_eligibility_facts"),
     ]
 
     operations = [
