@@ -77,8 +77,10 @@ class NominationListSerializer(serializers.ModelSerializer):
     acting_unit = UnitRefSerializer(allow_null=True)
     acting_bloc = NamedRefSerializer(allow_null=True)
     acting_council = NamedRefSerializer(allow_null=True)
-    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    letter = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    claimed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    letter = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField()
 
     class Meta:
@@ -239,8 +241,11 @@ class UnitCodeOrIdField(serializers.Field):
 
     def to_internal_value(self, data) -> Unit:
         value = str(data).strip()
+        if "\x00" in value:  # PostgreSQL refuses NUL in a query's text: no unit has one
+            raise serializers.ValidationError(self.error_messages["not_found"] % {"value": ""})
         condition = Q(code=value)
-        if value.isdigit():
+        # ASCII digits only: str.isdigit() also accepts "³", which int() refuses
+        if value.isascii() and value.isdigit():
             condition |= Q(pk=int(value))
         # a code match wins over an id match
         units = sorted(Unit.objects.filter(condition), key=lambda unit: unit.code != value)
@@ -348,7 +353,7 @@ class ErrorSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display")
     authority = UnitRefSerializer()
-    target = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    target = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
         model = Decision

@@ -22,6 +22,7 @@ from .jobs import Job, JobStatus
 from .nominations import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
+    LIVE_STATUSES,
     EventAction,
     Nomination,
     NominationEvent,
@@ -57,6 +58,7 @@ from .voting import (
 __all__ = [
     "ACTIVE_STATUSES",
     "FINAL_STATUSES",
+    "LIVE_STATUSES",
     "AcclaimChoice",
     "AcclaimMark",
     "AcclaimResult",

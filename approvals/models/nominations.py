@@ -20,6 +20,9 @@ class NominationStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (NominationStatus.DRAFT, NominationStatus.IN_PROGRESS, NominationStatus.RETURNED)
+# a nominee has at most one of these per award and campaign (withdrawn and rejected ones may
+# be followed by a new nomination)
+LIVE_STATUSES = (*ACTIVE_STATUSES, NominationStatus.AWARDED)
 FINAL_STATUSES = (NominationStatus.AWARDED, NominationStatus.REJECTED, NominationStatus.WITHDRAWN)
 
 
@@ -226,6 +229,17 @@ class Nomination(models.Model):
                 condition=models.Q(person__isnull=False, nominee_unit__isnull=True)
                 | models.Q(person__isnull=True, nominee_unit__isnull=False),
                 name="nomination_one_nominee",
+            ),
+            # what nomination_create checks, kept by the database against two requests at once
+            models.UniqueConstraint(
+                fields=["award", "campaign", "person"],
+                condition=models.Q(person__isnull=False, status__in=LIVE_STATUSES),
+                name="nomination_live_person_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["award", "campaign", "nominee_unit"],
+                condition=models.Q(nominee_unit__isnull=False, status__in=LIVE_STATUSES),
+                name="nomination_live_unit_unique",
             ),
         ]
 

@@ -9,11 +9,12 @@ A refused action raises PermissionDenied or ValidationError and changes nothing.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import (
+    LIVE_STATUSES,
     Award,
     AwardRecord,
     Campaign,
@@ -228,48 +229,56 @@ def nomination_create(
         campaign.pk,
     ):
         raise ValidationError({"letter": _("Tờ trình phải của cùng đơn vị và đợt thi đua.")})
-    duplicate = Nomination.objects.filter(
-        award=award,
-        campaign=campaign,
-        person=person,
-        nominee_unit=nominee_unit,
-        status__in=[
-            NominationStatus.DRAFT,
-            NominationStatus.IN_PROGRESS,
-            NominationStatus.RETURNED,
-            NominationStatus.AWARDED,
-        ],
-    ).exists()
-    if duplicate:
-        raise ValidationError(
-            _("Đã có đề nghị “%(award)s” cho đối tượng này trong đợt thi đua.")
-            % {"award": award.name}
-        )
+    nominee = {"award": award, "campaign": campaign, "person": person, "nominee_unit": nominee_unit}
+    if _live_duplicate(**nominee):
+        raise _duplicate_error(award)
     version = route_for(award=award, campaign=campaign)
     if version is None:
         raise ValidationError(
             _("Chưa có quy trình xét duyệt đang áp dụng cho “%(award)s”.") % {"award": award.name}
         )
     stages = _stages(Nomination(route_version=version))
-    process, task = process_start()
-    nomination = Nomination(
+    try:
+        # a savepoint: a twin request that got in first leaves no process, task or event
+        # behind, even when the caller's transaction carries on
+        with transaction.atomic():
+            process, task = process_start()
+            nomination = Nomination(
+                **nominee,
+                submitting_unit=submitting_unit,
+                nominee_name=person.full_name if person else nominee_unit.name,
+                achievements=achievements.strip(),
+                letter=letter,
+                route_version=version,
+                process=process,
+                current_task=task,
+                created_by=actor,
+            )
+            _enter(nomination, stages[1])
+            nomination.save()
+            event_record(nomination, actor=actor, action=EventAction.CREATED, before=None)
+    except IntegrityError:
+        # the live-nominee constraints: the check above passed while a twin was uncommitted
+        if _live_duplicate(**nominee):
+            raise _duplicate_error(award) from None
+        raise
+    return nomination
+
+
+def _live_duplicate(*, award: Award, campaign: Campaign, person, nominee_unit) -> bool:
+    return Nomination.objects.filter(
         award=award,
         campaign=campaign,
-        submitting_unit=submitting_unit,
         person=person,
         nominee_unit=nominee_unit,
-        nominee_name=person.full_name if person else nominee_unit.name,
-        achievements=achievements.strip(),
-        letter=letter,
-        route_version=version,
-        process=process,
-        current_task=task,
-        created_by=actor,
+        status__in=LIVE_STATUSES,
+    ).exists()
+
+
+def _duplicate_error(award: Award) -> ValidationError:
+    return ValidationError(
+        _("Đã có đề nghị “%(award)s” cho đối tượng này trong đợt thi đua.") % {"award": award.name}
     )
-    _enter(nomination, stages[1])
-    nomination.save()
-    event_record(nomination, actor=actor, action=EventAction.CREATED, before=None)
-    return nomination
 
 
 @transaction.atomic
@@ -493,10 +502,23 @@ def stage_act(
     timeline event and an audit event; notifies whoever must act next (and the submitting
     unit of returns, rejections and awards) after commit.
     """
+    seen = _where(nomination)
     nomination = _locked(nomination)
     if not may_act(scope_for(actor), nomination):
+        if _where(nomination) != seen:  # someone else acted between the page and the click
+            raise PermissionDenied(
+                _(
+                    "Đề nghị vừa được người khác xử lý và đã chuyển sang bước khác; thao tác "
+                    "của đồng chí không được thực hiện."
+                )
+            )
         raise PermissionDenied(_("Bạn không có quyền xử lý đề nghị này ở bước hiện tại."))
     return _apply(nomination, actor=actor, action=action, comment=comment, return_to=return_to)
+
+
+def _where(nomination: Nomination) -> tuple:
+    """Where the nomination stands, as loaded: its stage task changes with every move."""
+    return (nomination.status, nomination.stage_position, nomination.current_task_id)
 
 
 def nomination_award(*, actor, nomination: Nomination, entry: DecisionEntry) -> Nomination:

@@ -181,11 +181,11 @@ def nomination_edit(request, nomination_id: int):
     )
 
 
-def render_detail_with(request, nomination, **forms):
+def render_detail_with(request, nomination, *, status: int = 400, **forms):
     """Re-render the page with the bound form that failed, keeping what was typed."""
     nomination = selectors.get_nomination_for_user(request.user, nomination.pk)
     context = _detail_context(request, nomination, **forms)
-    return render(request, "approvals/nomination_detail.html", context, status=400)
+    return render(request, "approvals/nomination_detail.html", context, status=status)
 
 
 @login_required
@@ -198,6 +198,10 @@ def nomination_act(request, nomination_id: int):
             services.stage_act(actor=request.user, nomination=nomination, **form.cleaned_data)
         except ValidationError as error:
             form_error(form, error)
+        except PermissionDenied as error:
+            # e.g. someone else moved it on meanwhile: say so on its current page, not a bare 403
+            messages.error(request, str(error))
+            return render_detail_with(request, nomination, status=403)
         else:
             messages.success(request, _("Đã xử lý đề nghị."))
             return redirect("nomination_inbox")

@@ -471,3 +471,23 @@ def test_an_upload_through_the_api_is_checked_like_the_page(api, demo_user):
     )
     assert other_unit.status_code == 404
     assert not Attachment.objects.filter(nomination=nomination).exists()
+
+
+@pytest.mark.parametrize("unit", ["³", "99999999999999999999999", "f\x003"])
+def test_an_odd_submitting_unit_is_refused_with_400_not_a_server_error(api, unit):
+    # found by the schema fuzz (tests/security/test_api_fuzz.py): "³".isdigit() is True
+    before = Nomination.objects.count()
+    response = api("canbo.f3").post(
+        LIST,
+        {
+            "submitting_unit": unit,
+            "award": "giay-khen",
+            "campaign": "tdqt-2026",
+            "person": _people_of("f3").first().pk,
+            "achievements": "Thành tích.",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "submitting_unit" in response.json()
+    assert Nomination.objects.count() == before

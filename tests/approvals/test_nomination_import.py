@@ -376,8 +376,8 @@ def test_the_page_checks_keeps_the_file_and_then_imports(client_for, f3, campaig
 
 def test_the_page_refuses_an_import_for_another_unit(client_for, f3, campaign):
     upload = xlsx([person_row(people_of("f3")[10])])
+    client = client_for("canbo.qk3")  # signing in is audited: count after it
     before = counts()
-    client = client_for("canbo.qk3")
     assert client.get(reverse("nomination_import")).status_code == 200
     response = client.post(
         reverse("nomination_import"), _form(f3, campaign, upload=upload, action="import")
