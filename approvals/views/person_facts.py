@@ -5,6 +5,10 @@ Each view answers 404 to whoever may not read the person or unit, 403 to a reade
 not enter facts, and re-renders the page with the bound form and status 400 on an error.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,114 +49,124 @@ def _unit_for_facts(request, unit_id: int) -> Unit:
     return unit
 
 
-def _saved(request, message: str, url: str, anchor: str):
-    messages.success(request, message)
-    return redirect(f"{url}#{anchor}")
+@dataclass(frozen=True)
+class _Page:
+    """Where a fact form lives: the URL to go back to, and how to re-render it bound."""
+
+    url: str
+    render: Callable
 
 
-def _person_url(person: Person) -> str:
-    return reverse("person_detail", args=[person.pk])
+def _person_page(request, person: Person) -> _Page:
+    return _Page(
+        reverse("person_detail", args=[person.pk]), partial(render_person, request, person)
+    )
 
 
-def _unit_url(unit: Unit) -> str:
-    return reverse("unit_awards", args=[unit.pk])
+def _unit_page(request, unit: Unit) -> _Page:
+    return _Page(reverse("unit_awards", args=[unit.pk]), partial(render_unit_awards, request, unit))
+
+
+def _submit(request, page: _Page, form, key: str, save: Callable, done: str, anchor: str):
+    """Save a valid form through `save(cleaned_data)` and go back to the page's `anchor` with
+    `done`; otherwise re-render the page with the bound form (what was typed kept), 400."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(f"{page.url}#{anchor}")
+    return page.render(bound={key: form}, status=400)
+
+
+def _close_case(request, page: _Page, open_cases):
+    form = CaseCloseForm(request.POST, cases=open_cases)
+    return _submit(
+        request,
+        page,
+        form,
+        "close_form",
+        lambda data: services.pending_case_close(
+            actor=request.user, case=form.chosen, closed_on=data["closed_on"]
+        ),
+        _("Đã ghi ngày kết thúc vụ việc."),
+        "cases",
+    )
 
 
 @login_required
 @require_POST
 def person_initiative_add(request, person_id: int):
     person = _person_for_facts(request, person_id)
-    form = InitiativeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.initiative_add(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(
-                request, _("Đã ghi sáng kiến được công nhận."), _person_url(person), "initiatives"
-            )
-    return render_person(request, person, bound={"initiative_form": form}, status=400)
+    return _submit(
+        request,
+        _person_page(request, person),
+        InitiativeForm(request.POST),
+        "initiative_form",
+        lambda data: services.initiative_add(actor=request.user, person=person, **data),
+        _("Đã ghi sáng kiến được công nhận."),
+        "initiatives",
+    )
 
 
 @login_required
 @require_POST
 def person_break_add(request, person_id: int):
     person = _person_for_facts(request, person_id)
-    form = ServiceBreakForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_break_add(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(
-                request, _("Đã ghi thời gian nghỉ, gián đoạn."), _person_url(person), "service"
-            )
-    return render_person(request, person, bound={"break_form": form}, status=400)
+    return _submit(
+        request,
+        _person_page(request, person),
+        ServiceBreakForm(request.POST),
+        "break_form",
+        lambda data: services.service_break_add(actor=request.user, person=person, **data),
+        _("Đã ghi thời gian nghỉ, gián đoạn."),
+        "service",
+    )
 
 
 @login_required
 @require_POST
 def person_case_open(request, person_id: int):
     person = _person_for_facts(request, person_id)
-    form = CaseOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pending_case_open(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(request, _("Đã ghi vụ việc đang xem xét."), _person_url(person), "cases")
-    return render_person(request, person, bound={"case_form": form}, status=400)
+    return _submit(
+        request,
+        _person_page(request, person),
+        CaseOpenForm(request.POST),
+        "case_form",
+        lambda data: services.pending_case_open(actor=request.user, person=person, **data),
+        _("Đã ghi vụ việc đang xem xét."),
+        "cases",
+    )
 
 
 @login_required
 @require_POST
 def person_case_close(request, person_id: int):
     person = _person_for_facts(request, person_id)
-    open_cases = list(cases_of(person=person, with_discipline=True).filter(closed_on=None))
-    form = CaseCloseForm(request.POST, cases=open_cases)
-    if form.is_valid():
-        try:
-            services.pending_case_close(
-                actor=request.user, case=form.chosen, closed_on=form.cleaned_data["closed_on"]
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(request, _("Đã ghi ngày kết thúc vụ việc."), _person_url(person), "cases")
-    return render_person(request, person, bound={"close_form": form}, status=400)
+    open_cases = cases_of(person=person, with_discipline=True).filter(closed_on=None)
+    return _close_case(request, _person_page(request, person), list(open_cases))
 
 
 @login_required
 @require_POST
 def unit_case_open(request, unit_id: int):
     unit = _unit_for_facts(request, unit_id)
-    form = CaseOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pending_case_open(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(request, _("Đã ghi vụ việc đang xem xét."), _unit_url(unit), "cases")
-    return render_unit_awards(request, unit, bound={"case_form": form}, status=400)
+    return _submit(
+        request,
+        _unit_page(request, unit),
+        CaseOpenForm(request.POST),
+        "case_form",
+        lambda data: services.pending_case_open(actor=request.user, unit=unit, **data),
+        _("Đã ghi vụ việc đang xem xét."),
+        "cases",
+    )
 
 
 @login_required
 @require_POST
 def unit_case_close(request, unit_id: int):
     unit = _unit_for_facts(request, unit_id)
-    open_cases = list(cases_of(unit=unit, with_discipline=True).filter(closed_on=None))
-    form = CaseCloseForm(request.POST, cases=open_cases)
-    if form.is_valid():
-        try:
-            services.pending_case_close(
-                actor=request.user, case=form.chosen, closed_on=form.cleaned_data["closed_on"]
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return _saved(request, _("Đã ghi ngày kết thúc vụ việc."), _unit_url(unit), "cases")
-    return render_unit_awards(request, unit, bound={"close_form": form}, status=400)
+    open_cases = cases_of(unit=unit, with_discipline=True).filter(closed_on=None)
+    return _close_case(request, _unit_page(request, unit), list(open_cases))

@@ -7,23 +7,20 @@ the demo data is loaded again before each test and after the last one.
 """
 
 import email
-import os
 import re
-import subprocess
-import sys
 import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from approvals.models import Award, Campaign, Notification, NotificationKind, Person, Unit
 from approvals.services.nominations import nomination_create
 from tests.approvals.nomination_helpers import approve
 from tests.conftest import require_services
+from tests.worker_process import Worker as WorkerProcess
 
 pytestmark = [
     pytest.mark.redis,
@@ -31,10 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
-READY_WITHIN = 30  # seconds for the worker to start
-DELIVERED_WITHIN = 30  # seconds for a committed notification to be e-mailed
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # what the file-based backend writes after each message
 TASK_RECEIVED = re.compile(r"Task approvals\.notification_emails_send\[[\w-]+\] received")
 
@@ -48,80 +41,13 @@ def _load_demo_if_flushed() -> None:
         load_demo_routes()
 
 
-def _database_url() -> str:
-    """The test database (test_…), as the worker process must see it."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "", safe="")  # a socket directory is percent-encoded
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
-
-
-class Worker:
-    """A `celery -A project worker` subprocess writing its e-mails into `mail_dir`."""
+class Worker(WorkerProcess):
+    """The shared worker subprocess, reading what it e-mailed since a test began."""
 
     def __init__(self, tmp: Path) -> None:
-        self.mail_dir = tmp / "mail"
-        self.mail_dir.mkdir()
-        self.log_path = tmp / "worker.log"
-        self.process: subprocess.Popen | None = None
+        super().__init__(tmp)
         self.seen: set[str] = set()
         self.log_mark = 0
-
-    def start(self) -> None:
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-            "DJANGO_SETTINGS_MODULE": "project.settings",
-            "DATABASE_URL": _database_url(),
-            "DB_CONN_MAX_AGE": "0",  # no idle connection in the way of flushes and DROP DATABASE
-            "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(self.mail_dir),
-            "PYTHONUNBUFFERED": "1",
-        }
-        command = [
-            str(CELERY),
-            "-A",
-            "project",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=info",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=test-{os.getpid()}@%h",
-        ]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + READY_WITHIN
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {self.process.returncode}{self.tail()}")
-            if re.search(r"\bready\.", self.log()):
-                return
-            time.sleep(0.2)
-        pytest.fail(f"the Celery worker was not ready within {READY_WITHIN} s{self.tail()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # warm shutdown
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def tail(self) -> str:
-        return "\n--- Celery worker log ---\n" + self.log()[-8000:]
 
     def begin_test(self) -> None:
         """Forget the e-mails and log lines of earlier tests."""
@@ -142,15 +68,6 @@ class Worker:
                 if raw.strip():
                     found.append(email.message_from_bytes(raw, policy=policy.default))
         return found
-
-    def wait_for(self, condition, what: str, within: float = DELIVERED_WITHIN):
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            time.sleep(0.2)
-        pytest.fail(f"{what} did not happen within {within} s{self.tail()}")
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def start_worker(tmp_path, request, capsys):
     """Start real Celery workers on the Redis broker (the queue purged first); all are stopped
     at the end, and their logs printed if the test failed."""
     from project.celery import app
-    from tests.faults.worker import Worker
+    from tests.worker_process import Worker
 
     app.control.purge()  # what earlier tests enqueued without a worker
     started: list[Worker] = []

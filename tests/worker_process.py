@@ -1,4 +1,4 @@
-"""A real `celery worker` subprocess on the Redis broker, for the fault tests."""
+"""A real `celery worker` subprocess on the Redis broker, for the tests that need one."""
 
 import os
 import re
@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
 READY_WITHIN = 30  # seconds
 
