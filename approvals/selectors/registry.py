@@ -60,7 +60,7 @@ class RegistryFilters:
         raw_year = text("year")
         year = None
         if raw_year:
-            if raw_year.isdigit() and 1900 <= int(raw_year) <= 2999:
+            if raw_year.isascii() and raw_year.isdigit() and 1900 <= int(raw_year) <= 2999:
                 year = int(raw_year)
             else:
                 errors.append(_("Năm “%(value)s” không hợp lệ.") % {"value": raw_year})

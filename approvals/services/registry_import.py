@@ -302,7 +302,7 @@ def _check_year(row, result: RowResult, lookups: _Lookups) -> int | None:
     if not raw:
         result.errors.append(_("Thiếu năm."))
         return None
-    if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= lookups.today.year:
+    if not (raw.isascii() and raw.isdigit()) or not FIRST_YEAR <= int(raw) <= lookups.today.year:
         result.errors.append(
             _("Năm “%(value)s” không hợp lệ (từ %(first)s đến %(last)s).")
             % {"value": raw, "first": FIRST_YEAR, "last": lookups.today.year}

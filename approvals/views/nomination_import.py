@@ -20,7 +20,7 @@ KEPT = KeptFile(session_key="nomination_import_file", folder="nomination-imports
 def _refuse_other_units(request, units) -> None:
     """A unit chosen outside those the user prepares for is refused, not just re-offered."""
     chosen = request.POST.get("unit", "")
-    if chosen.isdigit() and not units.filter(pk=chosen).exists():
+    if chosen.isascii() and chosen.isdigit() and not units.filter(pk=chosen).exists():
         raise PermissionDenied
 
 

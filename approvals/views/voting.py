@@ -30,7 +30,7 @@ def session_list(request):
 
 def _chosen_council(request, councils):
     wanted = request.POST.get("council") or request.GET.get("council") or ""
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         for council in councils:
             if council.pk == int(wanted):
                 return council
