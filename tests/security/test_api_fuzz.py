@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
@@ -59,10 +59,13 @@ CHECKS = [
 
 @pytest.fixture
 def _requests_keep_the_connection():
-    """The WSGI handler's request_finished would close the connection inside the test's
-    transaction (on PostgreSQL); Django's test client disconnects it the same way."""
+    """The WSGI handler's request_started and request_finished would close the connection
+    inside the test's transaction (on PostgreSQL); Django's test client disconnects them the
+    same way."""
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
