@@ -74,8 +74,8 @@ class Facts:
     acclaimed: dict[int, set[tuple[int, int]]] = field(default_factory=lambda: defaultdict(set))
     # nomination -> rule -> override
     overrides: dict[int, dict[int, RuleOverride]] = field(default_factory=lambda: defaultdict(dict))
-    # route version -> [(position, kind, label)]
-    stage_kinds: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # route version, or (award, campaign) before creation -> [(position, kind, label)]
+    stage_kinds: dict = field(default_factory=dict)
     quotas: dict[tuple[int, int], QuotaCounts] = field(default_factory=dict)  # (unit, campaign)
 
 
@@ -158,18 +158,24 @@ def _quota_counts(candidates, versions) -> dict[tuple[int, int], QuotaCounts]:
     return counts
 
 
-def _stage_kinds(candidates) -> dict[int, list[tuple[int, str, str]]]:
+def _stage_kinds(candidates) -> dict:
+    """The stages of each candidate's route: keyed by route version for a nomination, and by
+    (award, campaign) for a candidate not yet created (the route it would start on)."""
     from workflows.models import Stage
     from workflows.routes import route_for
 
-    version_ids = {c.nomination.route_version_id for c in candidates if c.nomination}
+    version_of = {}
     for award, campaign in {(c.award, c.campaign) for c in candidates if not c.nomination}:
         version = route_for(award=award, campaign=campaign)
         if version is not None:
-            version_ids.add(version.pk)
+            version_of[(award.pk, campaign.pk)] = version.pk
+    version_ids = {c.nomination.route_version_id for c in candidates if c.nomination}
     kinds = defaultdict(list)
-    for stage in Stage.objects.filter(version_id__in=version_ids).order_by("position"):
+    stages = Stage.objects.filter(version_id__in=version_ids | set(version_of.values()))
+    for stage in stages.order_by("position"):
         kinds[stage.version_id].append((stage.position, stage.kind, str(stage)))
+    for key, version_id in version_of.items():
+        kinds[key] = kinds[version_id]
     return kinds
 
 

@@ -1,10 +1,9 @@
 """Who could be nominated: a unit's people (or subunits) checked against an award's rules.
 
 Everyone is checked with one `check_candidates` call, so the page costs the same number of
-queries for 10 people as for 500. The engine counts the earlier candidates of a batch
-towards quotas (right for a list being submitted together), but here each row is "if this
-one were nominated": every row gets the quota result of the first candidate, which is the
-quota as it stands with one more nomination.
+queries for 10 people as for 500. Each row is "if this one were nominated": the engine
+checks each alone (`each_alone`), so every quota stands as it would with one more
+nomination.
 """
 
 import datetime
@@ -122,23 +121,13 @@ def eligible_candidates(
 ) -> CandidateList:
     """Everyone in the unit's subtree who could be nominated for the award, and everyone else."""
     individual, candidates = _candidates(unit, award, campaign)
-    verdicts = check_candidates(candidates, today=today)
-    # the first candidate sees the quota with exactly one more nomination: so would each alone
-    quota = {
-        result.rule.pk: result
+    verdicts = check_candidates(candidates, today=today, each_alone=True)
+    quota = tuple(
+        result
         for result in (verdicts[0].results if verdicts else ())
         if result.rule is not None and result.rule.kind in QUOTA_KINDS
-    }
-    rows = [
-        CandidateRow(
-            verdict,
-            tuple(
-                quota.get(result.rule.pk, result) if result.rule is not None else result
-                for result in verdict.results
-            ),
-        )
-        for verdict in verdicts
-    ]
+    )
+    rows = [CandidateRow(verdict, verdict.results) for verdict in verdicts]
     return CandidateList(
         unit=unit,
         award=award,
@@ -146,7 +135,7 @@ def eligible_candidates(
         individual=individual,
         rows=tuple(row for row in rows if row.eligible)
         + tuple(row for row in rows if not row.eligible),
-        quota=tuple(quota.values()),
+        quota=quota,
     )
 
 

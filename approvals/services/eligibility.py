@@ -387,10 +387,8 @@ def _bloc_acclaim(rule, c, facts, batch) -> RuleResult:
             rule, Outcome.PASSED, _("Được khối thi đua suy tôn năm %(year)s.") % {"year": year}
         )
     position = c.nomination.stage_position if c.nomination else 0
-    version_id = c.nomination.route_version_id if c.nomination else None
-    stages = facts.stage_kinds.get(version_id) if version_id else None
-    if stages is None:
-        stages = next(iter(facts.stage_kinds.values()), []) if not c.nomination else []
+    route = c.nomination.route_version_id if c.nomination else (c.award.pk, c.campaign.pk)
+    stages = facts.stage_kinds.get(route, [])
     passed = [label for pos, kind, label in stages if kind == "bloc_vote" and pos < position]
     if passed and c.nomination.status in SUBMITTED:
         return RuleResult(
@@ -519,12 +517,16 @@ def _verdict(c: Candidate, facts: Facts, batch: _Batch) -> Verdict:
 
 
 def check_candidates(
-    candidates: Sequence[Candidate], *, today: datetime.date | None = None
+    candidates: Sequence[Candidate],
+    *,
+    today: datetime.date | None = None,
+    each_alone: bool = False,
 ) -> list[Verdict]:
     """Each candidate's verdict, in order; a bounded number of queries for any count.
 
     Later candidates count the earlier ones that are not yet submitted (a list being
-    prepared, an import): towards quotas, and as duplicates."""
+    prepared, an import): towards quotas, and as duplicates. With `each_alone`, each is
+    checked as if it were the only one added ("who could be nominated")."""
     if not candidates:
         return []
     facts = load_facts(candidates, today=today or timezone.localdate())
@@ -532,6 +534,8 @@ def check_candidates(
     verdicts = []
     for c in candidates:
         verdicts.append(_verdict(c, facts, batch))
+        if each_alone:
+            continue
         if c.nomination is None or c.nomination.status not in SUBMITTED:
             batch.quota_added[(c.submitting_unit.pk, c.campaign.pk, c.award.pk)] += 1
         batch.nominated.add((c.holder, c.award.pk, c.campaign.pk))
