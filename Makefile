@@ -33,6 +33,8 @@ bench: bootstrap
 	$(BIN)/python -m bench.session_scale
 	$(BIN)/python -m bench.scale_pages
 	$(BIN)/python -m bench.eligibility
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.load
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -189,9 +189,18 @@ class AttachmentForm(forms.Form):
         Attachment.objects.none(), label=_("Thay thế bản"), required=False
     )
 
-    def __init__(self, *args, nomination, **kwargs):
+    def __init__(self, *args, nomination, attachments=None, **kwargs):
+        """`attachments`: the nomination's files when the page has read them already, so
+        that showing the form reads them no second time (a post still checks the choice
+        against the database)."""
         super().__init__(*args, **kwargs)
-        self.fields["replaces"].queryset = nomination.attachments.filter(is_current=True)
+        field = self.fields["replaces"]
+        field.queryset = nomination.attachments.filter(is_current=True)
+        if attachments is not None:
+            current = [a for a in attachments if a.is_current]
+            field.choices = [("", field.empty_label)] + [
+                (a.pk, field.label_from_instance(a)) for a in current
+            ]
 
 
 # Council sessions ----------------------------------------------------------------------------

@@ -12,33 +12,41 @@ UNIT_ACTING = ("prepare_nomination", "approve_nomination", "act_secretariat", "d
 COUNCIL_ACTING = ("run_council_session", "chair_council")
 
 
-def _prepare_units(scope: UserScope) -> tuple[frozenset[int], tuple[str, ...]]:
-    """Units the user prepares for exactly, and the paths of subtrees they prepare for."""
-    exact = scope.units_with("prepare_nomination")
-    subtrees = tuple(
-        path for unit_id, path, whole in scope.record_units if whole and unit_id in exact
+def _prepare_units(scope: UserScope) -> frozenset[int]:
+    """Units the user prepares nominations for: theirs, and those below where they read the
+    whole subtree (the unit prepares for its subunits)."""
+    return frozenset().union(
+        *(scope.units_under(unit_id) for unit_id in scope.units_with("prepare_nomination"))
     )
-    return exact, subtrees
 
 
 def may_prepare(scope: UserScope, unit: Unit) -> bool:
-    exact, subtrees = _prepare_units(scope)
-    return unit.pk in exact or any(unit.path.startswith(path) for path in subtrees)
+    return unit.pk in _prepare_units(scope)
 
 
 def prepare_q(scope: UserScope, unit_field: str) -> Q:
     """Rows whose `unit_field` ("" for the Unit itself) the user prepares nominations for."""
-    prefix = f"{unit_field}__" if unit_field else ""
-    exact, subtrees = _prepare_units(scope)
-    condition = Q(**{f"{prefix}pk__in": exact})
-    for path in subtrees:
-        condition |= Q(**{f"{prefix}path__startswith": path})
-    return condition
+    return Q(**{f"{unit_field}_id__in" if unit_field else "pk__in": _prepare_units(scope)})
+
+
+ACTIVE = [NominationStatus.DRAFT, NominationStatus.IN_PROGRESS, NominationStatus.RETURNED]
+
+
+def _preparing_q(scope: UserScope) -> Q:
+    """Active nominations at the preparing stage of a unit the user prepares for."""
+    return (
+        Q(acting_permission="prepare_nomination")
+        & prepare_q(scope, "acting_unit")
+        & Q(status__in=ACTIVE)
+    )
 
 
 def acting_q(scope: UserScope) -> Q:
-    """Active nominations waiting for this user (or for anyone sharing their role)."""
-    condition = Q(acting_permission="prepare_nomination") & prepare_q(scope, "acting_unit")
+    """Active nominations waiting for this user (or for anyone sharing their role).
+
+    Only the unit's preparing stage holds drafts; every later stage holds nominations sent
+    (in progress, or returned to that stage)."""
+    condition = Q(pk__in=[])
     for codename in UNIT_ACTING[1:]:
         units = scope.units_with(codename)
         if units:
@@ -50,25 +58,27 @@ def acting_q(scope: UserScope) -> Q:
         councils = scope.councils_with(codename)
         if councils:
             condition |= Q(acting_permission=codename, acting_council_id__in=councils)
-    return condition & Q(
-        status__in=[NominationStatus.DRAFT, NominationStatus.IN_PROGRESS, NominationStatus.RETURNED]
-    )
+    sent = Q(status__in=[NominationStatus.IN_PROGRESS, NominationStatus.RETURNED])
+    return _preparing_q(scope) | (condition & sent)
 
 
 def visible_q(scope: UserScope) -> Q:
     """Nominations the user may read.
 
     Their units' records (drafts only for those who prepare them), whatever waits for them,
-    a bloc's members' nominations at the bloc stage, and a council's agenda.
+    a bloc's members' nominations at the bloc stage, and a council's agenda. Someone who
+    reads the whole organisation's records (the secretariat) reads every nomination sent:
+    the plain status condition lets the database count them from an index.
     """
     if scope.is_admin:
         return Q()
-    condition = (scope.records_q("submitting_unit") & ~Q(status=NominationStatus.DRAFT)) | (
-        prepare_q(scope, "submitting_unit")
-    )
-    condition |= acting_q(scope)
+    sent = ~Q(status=NominationStatus.DRAFT)
+    drafts = prepare_q(scope, "submitting_unit") | _preparing_q(scope)
+    if scope.reads_everything:
+        return sent | drafts
+    condition = (scope.records_q("submitting_unit") & sent) | drafts | acting_q(scope)
     if scope.council_ids:
-        condition |= Q(acting_council_id__in=scope.council_ids) & ~Q(status=NominationStatus.DRAFT)
+        condition |= Q(acting_council_id__in=scope.council_ids) & sent
     return condition
 
 
@@ -127,12 +137,21 @@ def allowed_actions(scope: UserScope, nomination: Nomination) -> list[str]:
     actions = []
     stage = nomination.current_stage
     at_vote = nomination.is_active and stage is not None and stage.kind in VOTE_STAGE_KINDS
+    # an award exists only through a decision: its stage is left by issuing one, not approving
+    at_decision = nomination.is_active and stage is not None and stage.kind == "decision"
     if may_act(scope, nomination):
         if nomination.stage_position == 1:
             actions.append(AllowedAction.SUBMIT)
         else:
             if not at_vote:
-                actions += [AllowedAction.APPROVE, AllowedAction.REJECT]
+                actions += (
+                    [AllowedAction.REJECT]
+                    if at_decision
+                    else [
+                        AllowedAction.APPROVE,
+                        AllowedAction.REJECT,
+                    ]
+                )
             actions.append(AllowedAction.RETURN)
         if nomination.claimed_by_id is None:
             actions.append(AllowedAction.CLAIM)
@@ -154,7 +173,4 @@ def may_enter_facts(scope: UserScope, unit: Unit) -> bool:
     if scope.is_secretariat or may_prepare(scope, unit):
         return True
     commanded = scope.units_with("approve_nomination")
-    return unit.pk in commanded or any(
-        whole and unit_id in commanded and unit.path.startswith(path)
-        for unit_id, path, whole in scope.record_units
-    )
+    return any(unit.pk in scope.units_under(unit_id) for unit_id in commanded)

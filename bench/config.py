@@ -5,9 +5,19 @@ from dataclasses import dataclass
 
 # BENCH_SCALE presets: nominations carried through the full route, page requests timed.
 SCALES = {
-    "full": {"nominations": 2000, "requests": 30},
+    "full": {"nominations": 1000, "requests": 30},  # keeps the whole make bench under 15 min
     "small": {"nominations": 200, "requests": 10},  # CI smoke run
 }
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a part of the bench calls its campaign, its unit and its people's numbers
+    (bench.dataset; each part that carries nominations keeps its rows apart)."""
+
+    campaign: str = "bench"
+    unit: str = "bench-f3"
+    service_prefix: str = "BENCH-"
 
 
 def _int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -112,8 +122,9 @@ def scale_config_from_env() -> ScaleConfig:
     return ScaleConfig(
         scale=scale,
         nominations=nominations,
-        requests=_int("BENCH_REQUESTS", 20, minimum=1),
-        warmups=_int("BENCH_WARMUPS", 3, minimum=1),
+        # small: a CI smoke run of every page twice (2 and 2,000 permissions), kept short
+        requests=_int("BENCH_REQUESTS", 5 if scale == "small" else 20, minimum=1),
+        warmups=_int("BENCH_WARMUPS", 2 if scale == "small" else 3, minimum=1),
         budget_s=_int("BENCH_PAGE_BUDGET", 30, minimum=1),
         keep=os.environ.get("BENCH_SCALE_KEEP", "0").strip() == "1",
         write_docs=os.environ.get("BENCH_DOCS", docs_default).strip() == "1",

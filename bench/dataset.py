@@ -1,8 +1,11 @@
 """The bench's own rows: one campaign, one unit under Sư đoàn 3 and its people.
 
 Everything the bench creates hangs off these, so `clean()` removes exactly what an earlier
-run left (nominations with their events, notifications, audit rows and viewflow processes)
-and never touches the demo data or anyone's real nominations.
+run left (nominations with their events, notifications, decisions, registry records and
+viewflow processes) and never touches the demo data or anyone's real nominations. The audit
+trail keeps its events: it is append-only and hash-chained, and deleting a row would break
+the chain that `manage.py verify_audit` checks. Another part of the bench passes its own
+`Names` to keep its rows apart from these.
 """
 
 import datetime
@@ -17,8 +20,11 @@ from approvals.demo.loader import load_demo
 from approvals.models import (
     AuditEvent,
     Award,
+    AwardRecord,
     Campaign,
     CouncilSession,
+    Decision,
+    DecisionEntry,
     Nomination,
     NominationEvent,
     Notification,
@@ -27,14 +33,14 @@ from approvals.models import (
     UnitLevel,
 )
 from approvals.models.people import PersonCategory, Rank, fold_vietnamese
+from bench.config import Names
 from bench.council import release_voters
 from workflows.demo import load_demo_routes
 
-CAMPAIGN_CODE = "bench"
-UNIT_CODE = "bench-f3"
 PARENT_UNIT_CODE = "f3"  # canbo.f3 prepares for it, chihuy.f3 approves; Quân khu 1 above
-SERVICE_PREFIX = "BENCH-"
 CHUNK = 500
+
+BENCH = Names()
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,27 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 @transaction.atomic
-def clean() -> dict[str, int]:
+def _remove_decisions(nomination_ids: list[int]) -> int:
+    """The registry records, decision lines and decisions of these nominations (they protect
+    the nominations from deletion); returns how many decisions went."""
+    decisions: set[int] = set()
+    for chunk in _chunks(nomination_ids):
+        entries = DecisionEntry.objects.filter(nomination_id__in=chunk)
+        decisions |= set(entries.values_list("decision_id", flat=True))
+        AwardRecord.objects.filter(nomination_id__in=chunk).delete()
+        entries.delete()
+    # a decision of the bench holds bench nominations only; any line left would protect it
+    Decision.objects.filter(pk__in=decisions, entries__isnull=True).delete()
+    return len(decisions)
+
+
+def clean(names: Names = BENCH) -> dict[str, int]:
     """Remove what earlier bench runs created; returns how many rows of each kind went."""
-    unit = Unit.objects.filter(code=UNIT_CODE).first()
-    nominations = Nomination.objects.filter(campaign__code=CAMPAIGN_CODE)
+    unit = Unit.objects.filter(code=names.unit).first()
+    nominations = Nomination.objects.filter(campaign__code=names.campaign)
     if unit is not None:
         nominations = Nomination.objects.filter(
-            Q(campaign__code=CAMPAIGN_CODE)
+            Q(campaign__code=names.campaign)
             | Q(person__unit=unit)
             | Q(nominee_unit=unit)
             | Q(submitting_unit=unit)
@@ -65,7 +85,8 @@ def clean() -> dict[str, int]:
     rows = list(nominations.values_list("pk", "process_id"))
     ids = [pk for pk, _process in rows]
     process_ids = [process for _pk, process in rows if process]
-    removed = {"nominations": len(ids), "audit events": 0, "processes": 0, "people": 0}
+    removed = {"nominations": len(ids), "processes": 0, "people": 0}
+    removed["decisions"] = _remove_decisions(ids)
     sessions = list(
         CouncilSession.objects.filter(items__nomination_id__in=ids)
         .distinct()
@@ -73,15 +94,9 @@ def clean() -> dict[str, int]:
     )
     removed["council sessions"] = len(sessions)
     for chunk in _chunks(sessions):  # their agenda, attendance and ballots cascade
-        removed["audit events"] += AuditEvent.objects.filter(
-            object_type=CouncilSession._meta.label_lower, object_id__in=[str(pk) for pk in chunk]
-        ).delete()[0]
         CouncilSession.objects.filter(pk__in=chunk).delete()
     release_voters()
     for chunk in _chunks(ids):
-        removed["audit events"] += AuditEvent.objects.filter(
-            object_type=Nomination._meta.label_lower, object_id__in=[str(pk) for pk in chunk]
-        ).delete()[0]
         Nomination.objects.filter(pk__in=chunk).delete()  # events and notifications cascade
     for chunk in _chunks(process_ids):
         Process.objects.filter(pk__in=chunk).delete()  # its tasks cascade
@@ -89,14 +104,14 @@ def clean() -> dict[str, int]:
     if unit is not None:
         removed["people"] = Person.objects.filter(unit=unit).delete()[0]
         unit.delete()
-    Campaign.objects.filter(code=CAMPAIGN_CODE).delete()
+    Campaign.objects.filter(code=names.campaign).delete()
     return removed
 
 
-def _person(index: int, unit: Unit) -> Person:
+def _person(index: int, unit: Unit, prefix: str) -> Person:
     name = f"Quân nhân Benchmark {index:05d}"
     return Person(
-        service_number=f"{SERVICE_PREFIX}{index:06d}",
+        service_number=f"{prefix}{index:06d}",
         full_name=name,
         search_name=fold_vietnamese(name),  # bulk_create bypasses save()
         category=PersonCategory.OFFICER,
@@ -119,11 +134,11 @@ def load_reference_data() -> None:
 
 
 @transaction.atomic
-def prepare(people: int) -> BenchData:
+def prepare(people: int, names: Names = BENCH) -> BenchData:
     """Create the bench campaign, the bench unit under f3 and `people` people in it."""
     parent = Unit.objects.get(code=PARENT_UNIT_CODE)
     unit = Unit.objects.create(
-        code=UNIT_CODE,
+        code=names.unit,
         short_name="Đơn vị benchmark",
         name="Đơn vị benchmark (make bench), Sư đoàn 3",
         level=UnitLevel.REGIMENT,
@@ -131,7 +146,7 @@ def prepare(people: int) -> BenchData:
     )
     year = timezone.localdate().year
     campaign = Campaign.objects.create(
-        code=CAMPAIGN_CODE,
+        code=names.campaign,
         name=f"Benchmark (make bench) {year}",
         kind="yearly",
         year=year,
@@ -140,7 +155,9 @@ def prepare(people: int) -> BenchData:
         submission_deadline=datetime.date(year, 12, 31),
         is_open=True,
     )
-    Person.objects.bulk_create((_person(i + 1, unit) for i in range(people)), batch_size=CHUNK)
+    Person.objects.bulk_create(
+        (_person(i + 1, unit, names.service_prefix) for i in range(people)), batch_size=CHUNK
+    )
     person_ids = list(
         Person.objects.filter(unit=unit).order_by("service_number").values_list("pk", flat=True)
     )

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import statistics
 from pathlib import Path
+from time import perf_counter
 
 from django.conf import settings
 from django.db import connection
@@ -131,6 +132,14 @@ def _notes(timings) -> list[str]:
             if note not in notes:
                 notes.append(note)
     return notes
+
+
+def begin(title: str) -> tuple[float, float | None, str]:
+    """A part's start: its clock, the load average and the database, announced."""
+    started, load_start = perf_counter(), load_average()
+    db = database()
+    print(f"{title}: {db}", flush=True)
+    return started, load_start, db
 
 
 def load_average() -> float | None:

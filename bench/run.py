@@ -54,11 +54,11 @@ def _say(message: str) -> None:
 def _detail_nomination() -> int | None:
     """A Bằng khen waiting for the secretariat's appraisal: readable by all three users."""
     from approvals.models import Nomination
-    from bench.dataset import CAMPAIGN_CODE
+    from bench.dataset import BENCH
 
     return (
         Nomination.objects.filter(
-            campaign__code=CAMPAIGN_CODE,
+            campaign__code=BENCH.campaign,
             award__code="bk-bqp",
             status="in_progress",
             current_stage__kind="appraisal",
@@ -148,9 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = config_from_env()
     _check_migrated()
-    started, load_start = perf_counter(), report.load_average()
-    db = report.database()
-    _say(f"bench: {db}")
+    started, load_start, db = report.begin("bench")
     setup, services, errors = {}, [], []
     if not args.pages_only:
         removed = dataset.clean()
@@ -161,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         dataset.load_reference_data()
         data = dataset.prepare(config.people_needed)
         setup = {
-            "people": f"{len(data.person_ids):,} in unit {dataset.UNIT_CODE}",
-            "campaign": dataset.CAMPAIGN_CODE,
+            "people": f"{len(data.person_ids):,} in unit {dataset.BENCH.unit}",
+            "campaign": dataset.BENCH.campaign,
             "prepared in": f"{perf_counter() - started:,.1f} s",
         }
         carried = _carry(config, data)

@@ -8,20 +8,27 @@ decisions' lines and the registry records, and the dossier documents each needed
 where it is (rows pointing at one stored placeholder file: bench.dossier). There are no
 viewflow processes, notifications or audit rows: the pages timed here read none of them.
 
+Before the first nomination it builds the year's organisation (bench.scale_org: 300 units and
+20 blocs in all, and 100,000 people; a smaller one at BENCH_SCALE=small), and after each
+seeding it writes the Ministry council's concluded sessions over the nominations it voted
+on (bench.scale_sessions), so pages and checks over sessions see a year's worth.
+
 Nomination number i is a pure function of i (bench.scale_plan), so the first
 1,000 rows of a 50,000 run are those of a 1,000 run: a run seeds 1,000, counts the pages'
 queries, then tops up. Everything hangs off the two campaigns `bench-scale` (this year) and
-`bench-scale-prev` (last year) and the people whose service number starts with `BSCALE-`;
-`clean()` removes exactly that.
+`bench-scale-prev` (last year), the people whose service number starts with `BSCALE-`, and
+the units and blocs whose code starts with `bs-`; `clean()` removes exactly that, FK-safe.
+The organisation is the same at every size of one run, so nomination i is too.
 """
 
 import datetime
+import itertools
 import math
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from time import perf_counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,18 +38,25 @@ from approvals.models import (
     Attachment,
     Award,
     AwardRecord,
+    AwardsCouncil,
     BlocMembership,
     Campaign,
+    CouncilSession,
     Decision,
     DecisionEntry,
+    EventAction,
     Nomination,
     NominationEvent,
+    Notification,
+    Objection,
     Person,
     RecordSource,
+    RuleOverride,
     Unit,
 )
 from approvals.models.people import fold_vietnamese
 from approvals.services.decisions import abbreviation, nominee_detail, nominee_unit_name
+from bench import scale_org, scale_sessions
 from bench.dossier import dossier_rows
 from bench.scale_plan import (
     CAMPAIGN_CODES,
@@ -59,13 +73,13 @@ from bench.scale_plan import (
 from workflows.routes import route_for
 
 SERVICE_PREFIX = "BSCALE-"
-BLOC_CODE = "khoi-2"  # its member regions nominate themselves for the Ministry's flag
+MINISTRY = "bqp"  # the members of the blocs it organises nominate themselves for its flag
 CHUNK = 5000  # nominations planned and written per transaction
 BATCH = 1000  # rows per INSERT
 DECISION_SIZE = 500  # at most this many lines per decision
 IMPORTED_EVERY = 4  # one person in four has an older award imported into the registry
 # people live mostly in the lower units
-PERSON_WEIGHT = {"direct": 1, "division": 3, "regiment": 4, "grassroots": 4}
+PERSON_WEIGHT = {"direct": 1, "division": 3, "regiment": 4, "grassroots": 5}
 
 
 @contextmanager
@@ -94,22 +108,41 @@ def clean() -> dict[str, int]:
     entries = DecisionEntry.objects.filter(nomination__in=nominations)
     removed = {}
     with transaction.atomic():
+        removed["council sessions"] = scale_sessions.remove(_sessions())
         decision_ids = set(entries.values_list("decision_id", flat=True))
-        removed["registry records"] = AwardRecord.objects.filter(
-            Q(nomination__in=nominations) | Q(person__in=people)
-        ).delete()[0]
+        records = AwardRecord.objects.filter(nomination__in=nominations).delete()[0]
+        removed["registry records"] = records + _raw_delete(AwardRecord, person__in=people)
         removed["decision lines"] = entries.delete()[0]
         removed["decisions"] = Decision.objects.filter(pk__in=decision_ids).delete()[0]
-        removed["events"] = NominationEvent.objects.filter(nomination__in=nominations).delete()[0]
-        removed["attachments"] = Attachment.objects.filter(nomination__in=nominations).delete()[0]
-        ids = list(nominations.values_list("pk", flat=True))
-        removed["nominations"] = len(ids)
-        for start in range(0, len(ids), CHUNK):
-            Nomination.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
-        removed["people"] = people.delete()[0]
+        removed["events"] = _raw_delete(NominationEvent, nomination__in=nominations)
+        removed["attachments"] = _raw_delete(Attachment, nomination__in=nominations)
+        for model in (RuleOverride, Notification, Objection):  # none seeded; pages may add
+            model.objects.filter(nomination__in=nominations).delete()
+        removed["nominations"] = _raw_delete(Nomination, campaign__code__in=CAMPAIGN_CODES)
+        # nothing else points to them (the database checks it at commit)
+        removed["people"] = _raw_delete(Person, service_number__startswith=SERVICE_PREFIX)
+        # load_demo, run while the units were kept, gives them people of its own
+        removed["people"] += Person.objects.filter(
+            unit__code__startswith=scale_org.PREFIX
+        ).delete()[0]
         Campaign.objects.filter(code__in=CAMPAIGN_CODES).delete()
+        removed.update(scale_org.clean())
     removed["seconds"] = round(perf_counter() - started, 1)
     return removed
+
+
+def _raw_delete(model, **conditions) -> int:
+    """One DELETE without Django's collector, which would load 100,000 people to delete
+    them; for rows that nothing else references."""
+    rows = model.objects.filter(**conditions)
+    return rows._raw_delete(rows.db)
+
+
+def _sessions():
+    """The sessions seeded over the bench's nominations."""
+    return CouncilSession.objects.filter(
+        items__nomination__campaign__code__in=CAMPAIGN_CODES
+    ).distinct()
 
 
 def _campaign(code: str, year: int, *, is_open: bool) -> Campaign:
@@ -147,44 +180,88 @@ def context() -> Context:
     units = {unit.pk: unit for unit in Unit.objects.all()}
     for unit in units.values():  # unit.parent without a query
         unit.parent = units.get(unit.parent_id)
+    memberships = BlocMembership.objects.filter(bloc__organiser__code=MINISTRY, bloc__kind="bloc")
     regions = [
         units[unit_id]
-        for unit_id in BlocMembership.objects.filter(bloc__code=BLOC_CODE)
-        .order_by("unit__path")
+        for unit_id in memberships.order_by("bloc__code", "unit__code")
         .values_list("unit_id", flat=True)
         .distinct()
     ]
     return Context(timezone.now(), campaigns, awards, routes, units, regions)
 
 
-def _load_people(ctx: Context, needed: int) -> int:
-    """Create people 0 .. needed-1 that are missing (and their imported awards); load them."""
+def _homes(ctx: Context) -> tuple[list[Unit], list[int]]:
+    """Where people live: every unit below the Ministry but the other benches' own."""
+    homes = [
+        unit
+        for unit in ctx.units.values()
+        if unit.level in PERSON_WEIGHT and not unit.code.startswith(scale_org.BENCH_UNITS)
+    ]
+    homes.sort(key=lambda unit: unit.code)  # codes, unlike ids, are the same in every database
+    return homes, [PERSON_WEIGHT[unit.level] for unit in homes]
+
+
+def _load_people(ctx: Context, people: int, nominated: int) -> int:
+    """Create people 0 .. people-1 that are missing (and their imported awards); load the
+    first `nominated` of them, those the nominations name."""
     existing = set(
         Person.objects.filter(service_number__startswith=SERVICE_PREFIX).values_list(
             "service_number", flat=True
         )
     )
-    homes = [unit for unit in ctx.units.values() if unit.level in PERSON_WEIGHT]
-    weights = [PERSON_WEIGHT[unit.level] for unit in homes]
-    new = []
-    for index in range(needed):
-        number = f"{SERVICE_PREFIX}{index:06d}"
-        if number in existing:
-            continue
-        rng = seeded_random("person", index)
-        unit = rng.choices(homes, weights)[0]
-        person = _fictional_person(rng, number, unit, rng.choice(POSITIONS[unit.level]))
-        person.search_name = fold_vietnamese(person.full_name)  # bulk_create skips save()
-        new.append(person)
-    Person.objects.bulk_create(new, batch_size=BATCH)
-    records = [_imported(person, ctx) for person in new if _index(person) % IMPORTED_EVERY == 0]
-    with _given_timestamps():
-        AwardRecord.objects.bulk_create(records, batch_size=BATCH)
-    people = Person.objects.filter(service_number__startswith=SERVICE_PREFIX)
-    for person in people.only("pk", "service_number", "full_name", "rank", "position", "unit_id"):
+    homes, weights = _homes(ctx)
+    cumulative = list(itertools.accumulate(weights))  # what choices() computes on every call
+    created = 0
+    for first in range(0, people, CHUNK * 4):  # bounded memory at 100,000 people
+        new = []
+        for index in range(first, min(first + CHUNK * 4, people)):
+            number = f"{SERVICE_PREFIX}{index:06d}"
+            if number in existing:
+                continue
+            rng = seeded_random("person", index)
+            unit = rng.choices(homes, cum_weights=cumulative)[0]
+            person = _fictional_person(rng, number, unit, rng.choice(POSITIONS[unit.level]))
+            person.search_name = fold_vietnamese(person.full_name)  # bulk_create skips save()
+            new.append(person)
+        with transaction.atomic():
+            _insert(Person, new)
+            records = [_imported(p, ctx) for p in new if _index(p) % IMPORTED_EVERY == 0]
+            _insert(AwardRecord, records)
+        created += len(new)
+    wanted = Person.objects.filter(
+        service_number__startswith=SERVICE_PREFIX,
+        service_number__lt=f"{SERVICE_PREFIX}{nominated:06d}",
+    )
+    for person in wanted.only("pk", "service_number", "full_name", "rank", "position", "unit_id"):
         person.unit = ctx.units[person.unit_id]
         ctx.people[_index(person)] = person
-    return len(new)
+    return created
+
+
+def _insert(model, rows: list) -> None:
+    """bulk_create, or on PostgreSQL a COPY, three times faster for 100,000 people: Django
+    prepares every value of a bulk INSERT in Python. With COPY the rows get no primary key
+    back, so people get theirs from their service numbers."""
+    if connection.vendor != "postgresql" or not rows:
+        with _given_timestamps():
+            model.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([getattr(row, field.attname) for field in fields])
+    if model is Person:
+        numbers = [person.service_number for person in rows]
+        ids = dict(
+            Person.objects.filter(service_number__in=numbers).values_list("service_number", "pk")
+        )
+        for person in rows:
+            person.pk = ids[person.service_number]
 
 
 def _index(person: Person) -> int:
@@ -324,21 +401,65 @@ def seeded() -> int:
     return Nomination.objects.filter(campaign__code__in=CAMPAIGN_CODES).count()
 
 
-def seed(total: int) -> dict:
+def organisation_scale() -> str:
+    """The organisation a run builds: the small one for a run of at most 1,000 nominations."""
+    from bench.config import SCALE_PAGES, scale_config_from_env
+
+    small = scale_config_from_env().nominations <= SCALE_PAGES["small"]
+    return "small" if small else "full"
+
+
+def _people_wanted(organisation, nominated: int) -> int:
+    """BSCALE- people to reach the organisation's head count (the other benches' left out)."""
+    others = Person.objects.exclude(
+        Q(service_number__startswith=SERVICE_PREFIX) | Q(service_number__startswith="BENCH-")
+    ).count()
+    return max(organisation.people - others, nominated)
+
+
+def seed(total: int, *, scale: str | None = None) -> dict:
     """Top the bench's nominations up to `total` (after `clean()`, or after a smaller seed).
 
-    Returns what was written, by kind, and the seconds it took.
+    The first call builds the organisation for `scale` (default: organisation_scale()) and
+    its people; later calls of the run find it there. After the nominations, the Ministry
+    council's sessions over them are written again. Returns what was written, by kind, and
+    the seconds it took.
     """
     started = perf_counter()
+    organisation = scale_org.organisation_for(scale or organisation_scale())
+    added = scale_org.ensure(organisation, timezone.localdate().year)
     ctx = context()
     have = seeded()
-    people = _load_people(ctx, math.ceil(max(total - ctx.collective, 0) / 2))
+    nominated = math.ceil(max(total - ctx.collective, 0) / 2)
+    people = _load_people(ctx, _people_wanted(organisation, nominated), nominated)
+    organised_s = perf_counter() - started
     written = Counter()
     for start in range(have, total, CHUNK):
         written += _write(ctx, range(start, min(start + CHUNK, total)))
+    sessions_started = perf_counter()
+    written += _seed_sessions()
     return {
         "nominations": max(total - have, 0),
         "people": people,
+        **added,
         **written,
+        "organisation seconds": organised_s,
+        "sessions seconds": perf_counter() - sessions_started,
         "seconds": perf_counter() - started,
     }
+
+
+def _seed_sessions() -> Counter:
+    """The Ministry council's concluded sessions over the nominations it voted on (again)."""
+    council = AwardsCouncil.objects.filter(unit__code=MINISTRY).first()
+    if council is None:
+        return Counter()
+    scale_sessions.remove(_sessions())
+    NominationEvent.objects.filter(  # the vote events named the sessions just removed
+        nomination__campaign__code__in=CAMPAIGN_CODES,
+        action=EventAction.VOTED,
+        waiting_kind_before="council_vote",
+    ).exclude(comment="").update(comment="")
+    specs = scale_sessions.from_votes(CAMPAIGN_CODES)
+    written = scale_sessions.write(council, specs, seed="ministry")
+    return Counter({f"session {kind}": count for kind, count in written.items()})

@@ -84,7 +84,7 @@ class Context:
     awards: dict[str, Award]
     routes: dict[tuple[str, str], Route]  # (campaign code, award code)
     units: dict[int, Unit]
-    regions: list[Unit]  # the bloc's members, which nominate themselves collectively
+    regions: list[Unit]  # members of the Ministry's blocs, which nominate themselves collectively
     people: dict[int, Person] = field(default_factory=dict)  # by index
     _acting: dict = field(default_factory=dict)
     _days: dict = field(default_factory=dict)
@@ -95,8 +95,23 @@ class Context:
         """Nominations 0 .. collective-1 are the regions' flags, one per campaign."""
         return 2 * len(self.regions)
 
+    def _where(self, level: str, unit: Unit):
+        """What resolve_acting's answer depends on, so that it is asked once per answer:
+        the unit for its own stages, its parent, its direct command, the Ministry."""
+        if level == StageLevel.SUBMITTING_UNIT:
+            return unit.pk
+        if level == StageLevel.PARENT_COMMAND:
+            return ("parent", unit.parent_id)
+        if level == StageLevel.DIRECT_COMMAND:
+            chain = [self.units[int(pk)] for pk in unit.path.strip("/").split("/")]
+            return ("direct", next((u.pk for u in chain if u.level == "direct"), None))
+        return ("above", None)  # the Ministry, and the authorities above it
+
     def acting(self, stage, unit: Unit, year: int):
-        key = (stage.pk, unit.pk, year)
+        if stage.level == StageLevel.BLOC:  # memberships change with the years
+            key = (stage.pk, unit.pk, year)
+        else:
+            key = (stage.pk, self._where(stage.level, unit))
         if key not in self._acting:
             self._acting[key] = resolve_acting(stage=stage, submitting_unit=unit, year=year)
         return self._acting[key]

@@ -7,6 +7,13 @@ anonymous rows), the chair's conclusion (its transaction only: the results and t
 are background tasks), then those two tasks run in-process. The agenda reuses nominations
 already in the database (`make bench` leaves thousands); the session, its council and its
 members are created for the run and removed afterwards.
+
+Before it, the council gets the rest of a year's sessions, written in bulk as the services
+store them (bench.scale_sessions: 39, or BENCH_SESSIONS_SEEDED; 9 at BENCH_SCALE=small), and
+after it the ballot-secrecy checks of tests/approvals/test_ballot_secrecy.py run over all of
+them (bench.secrecy_checks), with one more the test cannot make at its size: the rank
+correlation between the order the 25,000 choices were cast in and the orders they are stored
+in (by key, and physically) after the close.
 """
 
 import datetime
@@ -17,6 +24,9 @@ from time import perf_counter
 from bench.run import _check_migrated, _configure, _say
 
 UNIT_CODE = "bench-hd"
+TERM_START = datetime.date(2026, 1, 1)  # the members' seats, and the seeded sessions, start then
+SEEDED = {"full": 39, "small": 9}
+ITEMS = {"full": 1000, "small": 100}  # the agenda of the session run through the services
 
 
 def _council(members: int):
@@ -51,7 +61,7 @@ def _council(members: int):
             council=council,
             person=person,
             role="chair" if index == 0 else "member",
-            start_date=datetime.date(2026, 1, 1),
+            start_date=TERM_START,
         )
     chair = User.objects.get(username="bench.hd.00")
     role_grant(actor=None, user=chair, role="council_chair", council=council)
@@ -64,7 +74,6 @@ def _cleanup() -> None:
     from approvals.models import (
         AgendaItem,
         Attendance,
-        AuditEvent,
         AwardsCouncil,
         CouncilMembership,
         CouncilSession,
@@ -78,10 +87,7 @@ def _cleanup() -> None:
     if council is None:
         return
     sessions = CouncilSession.objects.filter(council=council)
-    AuditEvent.objects.filter(
-        object_type="approvals.councilsession",
-        object_id__in=[str(pk) for pk in sessions.values_list("pk", flat=True)],
-    ).delete()
+    # the audit trail keeps its events: it is append-only and hash-chained (verify_audit)
     VoteMark.objects.filter(session__in=sessions).delete()
     Attendance.objects.filter(session__in=sessions).delete()
     AgendaItem.objects.filter(session__in=sessions).delete()  # cascades to the choices
@@ -96,6 +102,66 @@ def _cleanup() -> None:
     Unit.objects.filter(code=UNIT_CODE).delete()
 
 
+def _secrecy(council, session, cast: dict, anonymous: dict, before_close: dict):
+    """The voting issue's secrecy checks over every session of the council; table rows and
+    the summary row."""
+    from approvals.models import Ballot, BallotChoice, CouncilSession
+    from bench import secrecy_checks
+
+    sessions = list(CouncilSession.objects.filter(council=council).order_by("pk"))
+    ids = [s.pk for s in sessions]
+    rows, failed = [], 0
+
+    def row(check: str, over: str, problems: list[str]) -> None:
+        nonlocal failed
+        failed += bool(problems)
+        rows.append(
+            [check, over, "passed" if not problems else "FAILED: " + "; ".join(problems[:3])]
+        )
+
+    row(
+        "no link to a member, no timestamp, random keys (schema)",
+        "Ballot, BallotChoice",
+        secrecy_checks.schema_problems(),
+    )
+    row(
+        '"has voted" marks and ballot.cast audit rows carry no choice',
+        f"{len(ids)} sessions",
+        secrecy_checks.mark_problems(ids),
+    )
+    problems = []
+    for one in sessions:
+        problems += [f"session {one.pk}: {p}" for p in secrecy_checks.session_problems(one)]
+    row(
+        "counts match the tally; UUID4 keys; one close xmin, none a voter's",
+        f"{len(ids)} sessions",
+        problems,
+    )
+    for model in (Ballot, BallotChoice):
+        n = len(cast[model])
+        limit = secrecy_checks.bound(n)
+        after = secrecy_checks.order_correlations(cast[model], model, anonymous[model])
+        for order, rho in after.items():
+            rows_over = f"{n:,} {model.__name__} rows of the run's session"
+            check = (
+                f"cast order vs {order} order after the close: rho {rho:+.3f} (bound ±{limit:.3f})"
+            )
+            row(check, rows_over, [] if abs(rho) < limit else [f"rho {rho:+.3f}"])
+    physical = before_close["physical"]
+    rows.append(
+        [
+            f"control: cast order vs physical order before the close: rho {physical:+.3f}",
+            f"{len(cast[BallotChoice]):,} BallotChoice rows",
+            "(what the close erases)",
+        ]
+    )
+    ballots = Ballot.objects.filter(session__in=ids).count()
+    choices = BallotChoice.objects.filter(item__session__in=ids).count()
+    checks = len(rows) - 1
+    verdict = f"{checks - failed}/{checks} passed" if failed else f"all {checks} passed"
+    return rows, ["ballot secrecy at scale", f"{ballots:,}", f"{choices:,}", verdict]
+
+
 def main() -> None:
     _configure()
     _check_migrated()
@@ -107,15 +173,19 @@ def main() -> None:
         AgendaItem,
         Attendance,
         AttendanceStatus,
+        Ballot,
+        BallotChoice,
         CouncilSession,
         Nomination,
     )
     from approvals.models.catalogue import agree_votes_needed
     from approvals.services import voting
+    from bench import scale_sessions, secrecy_checks
     from bench.report import database, machine, table
     from project.celery import app
 
-    items = int(os.environ.get("BENCH_SESSION_ITEMS", 1000))
+    scale = os.environ.get("BENCH_SCALE", "full").strip().lower()
+    items = int(os.environ.get("BENCH_SESSION_ITEMS", ITEMS.get(scale, 1000)))
     members = int(os.environ.get("BENCH_SESSION_MEMBERS", 25))
     _cleanup()
     # nominations not waiting at a council vote: the results task only marks their items
@@ -129,6 +199,16 @@ def main() -> None:
             f"bench: {len(nominations)} nominations in the database; run `make bench` first"
         )
     council, chair = _council(members)
+    seeded_count = int(os.environ.get("BENCH_SESSIONS_SEEDED", SEEDED.get(scale, 39)))
+    started = perf_counter()
+    pool = list(Nomination.objects.order_by("pk").values_list("pk", "submitting_unit__path")[:5000])
+    specs = scale_sessions.from_pool(pool, count=seeded_count, first_day=TERM_START)
+    seeded = scale_sessions.write(council, specs, seed="session-scale")
+    seeded_s = perf_counter() - started
+    _say(
+        f"seeded {seeded['sessions']} concluded sessions in {seeded_s:.1f} s: "
+        f"{seeded['items']:,} items, {seeded['ballots']:,} ballots, {seeded['choices']:,} choices"
+    )
     roster = list(council.roster_on(timezone.localdate()))
     session = CouncilSession.objects.create(
         council=council,
@@ -154,12 +234,23 @@ def main() -> None:
     session = voting.voting_open(actor=chair, session=session)
     item_ids = list(session.items.values_list("pk", flat=True))
     ballots = []
+    cast = {Ballot: {}, BallotChoice: {}}  # row key -> the position of its ballot in the casting
+    anonymous = {
+        Ballot: Ballot.objects.filter(session=session),
+        BallotChoice: BallotChoice.objects.filter(item__session=session),
+    }
     for index, membership in enumerate(roster):
         # item k gets k mod (members + 1) agree votes: about half pass, some on the edge
         choices = {pk: ("agree" if index < pk % (members + 1) else "disagree") for pk in item_ids}
         started = perf_counter()
         voting.ballot_cast(actor=membership.person.user, session=session, choices=choices)
         ballots.append(perf_counter() - started)
+        for model, rows in anonymous.items():  # what an observer of the open vote could note
+            for key in rows.values_list("pk", flat=True):
+                cast[model].setdefault(str(key), index)
+    before_close = secrecy_checks.order_correlations(
+        cast[BallotChoice], BallotChoice, anonymous[BallotChoice]
+    )
     with CaptureQueriesContext(connection) as close_queries:
         started = perf_counter()
         session = voting.voting_close(actor=chair, session=session)
@@ -181,6 +272,7 @@ def main() -> None:
     pdf, docx = minutes_render(session)
     minutes_s = perf_counter() - started
     passed = session.items.filter(passed=True).count()
+    secrecy, summary = _secrecy(council, session, cast, anonymous, before_close)
     _cleanup()
 
     rows = [
@@ -208,6 +300,37 @@ def main() -> None:
     _say(f"{machine()}; {database()}")
     _say(table(["what", "calls", "ms (median)", "ms (max)", "queries"], rows))
     _say(f"minutes: PDF {len(pdf) // 1024} KiB, DOCX {len(docx) // 1024} KiB")
+    _say("")
+    _say(
+        f"Ballot secrecy at scale: the {seeded['sessions']} seeded sessions and this one "
+        "(tests/approvals/test_ballot_secrecy.py's checks, bench/secrecy_checks.py)"
+    )
+    _say(table(["check", "over", "result"], secrecy))
+    _say(table(["what", "ballots", "choices", "checks"], [summary]))
+    docs_default = "1" if scale == "full" else "0"
+    if os.environ.get("BENCH_DOCS", docs_default).strip() == "1":
+        from bench.report import write_docs
+
+        text = "\n".join(
+            [
+                f"### Council sessions at scale, {database().split(' (')[0]}",
+                "",
+                f"`python -m bench.session_scale`: {seeded['sessions']} sessions seeded in bulk "
+                f"({seeded['items']:,} items, {seeded_s:.1f} s), then one of {items:,} items × "
+                f"{members} members through the services ({passed:,} passed).",
+                "",
+                f"- Machine: {machine()}",
+                f"- Database: {database()}",
+                "",
+                table(["what", "calls", "ms (median)", "ms (max)", "queries"], rows),
+                "",
+                table(["check", "over", "result"], secrecy),
+                "",
+                table(["what", "ballots", "choices", "checks"], [summary]),
+            ]
+        )
+        key = f"{database().split()[0].lower()}-session-scale"
+        _say(f"\nresults written to {write_docs(text, key=key)}")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ from approvals.models import (
     DocumentType,
     Nomination,
     NominationEvent,
-    NominationStatus,
     Person,
     SubmissionLetter,
     Unit,
 )
 from approvals.permissions import AllowedAction
+from approvals.selectors.nomination_filters import status_choices
 from approvals.services.eligibility import Outcome
 from approvals.services.nominations import Action, ReturnTo
 from workflows.models import Stage, StageKind
@@ -330,7 +330,8 @@ class VoteResultSerializer(serializers.Serializer):
 class NominationFilterSerializer(serializers.Serializer):
     """The list's query parameters."""
 
-    status = serializers.ChoiceField(choices=NominationStatus.choices, required=False)
+    # as on the list page: "waiting" is every nomination sent and not yet ended
+    status = serializers.ChoiceField(choices=status_choices(), required=False)
     award = serializers.CharField(required=False, help_text=_("Mã danh hiệu."))
     campaign = serializers.CharField(required=False, help_text=_("Mã đợt thi đua."))
     stage_kind = serializers.ChoiceField(

@@ -42,6 +42,8 @@ from approvals.selectors.nominations import (
     LIST_RELATED,
     acting_users,
     get_nomination_for_user,
+    ids_of,
+    in_order,
     inbox_counts,
     inbox_for_user,
     nominations_filtered,
@@ -173,7 +175,7 @@ class NominationViewSet(viewsets.GenericViewSet):
             params["stage"] = params.pop("stage_kind")
         # the same filter as the list page and its export
         nominations = nominations_filtered(request.user, params)
-        page = self.paginate_queryset(nominations)
+        page = in_order(list(self.paginate_queryset(ids_of(nominations))), LIST_RELATED)
         return self.get_paginated_response(NominationListSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: int) -> Response:
@@ -363,7 +365,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         return inbox_for_user(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        ids = self.paginate_queryset(ids_of(self.get_queryset()))
+        page = in_order(list(ids), LIST_RELATED)
         response = self.get_paginated_response(TaskSerializer(page, many=True).data)
         response.data["counts"] = inbox_counts(request.user)
         return response

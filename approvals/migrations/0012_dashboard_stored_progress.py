@@ -50,45 +50,48 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0011_award_record_newest_index'),
-        ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0001_initial'),
+        ("approvals", "0011_award_record_newest_index"),
+        ("viewflow", "0015_task_scheduled"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='nomination',
-            name='reached_council',
+            model_name="nomination",
+            name="reached_council",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='nomination',
-            name='reached_past_unit',
+            model_name="nomination",
+            name="reached_past_unit",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='nominationevent',
-            name='waiting_kind',
-            field=models.CharField(blank=True, default='', editable=False, max_length=20),
+            model_name="nominationevent",
+            name="waiting_kind",
+            field=models.CharField(blank=True, default="", editable=False, max_length=20),
         ),
         migrations.AddField(
-            model_name='nominationevent',
-            name='waiting_kind_before',
-            field=models.CharField(blank=True, default='', editable=False, max_length=20),
+            model_name="nominationevent",
+            name="waiting_kind_before",
+            field=models.CharField(blank=True, default="", editable=False, max_length=20),
         ),
         migrations.AddIndex(
-            model_name='nomination',
-            index=models.Index(condition=models.Q(('status__in', ['in_progress', 'returned'])), fields=['stage_entered_at', 'id'], name='nomination_waiting_oldest'),
-        ),
-        migrations.AddIndex(
-            model_name='nominationevent',
+            model_name="nomination",
             index=models.Index(
-                fields=['created_at'],
-                include=['nomination', 'waiting_kind', 'waiting_kind_before'],
-                name='nomination_event_created',
+                condition=models.Q(("status__in", ["in_progress", "returned"])),
+                fields=["stage_entered_at", "id"],
+                name="nomination_waiting_oldest",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="nominationevent",
+            index=models.Index(
+                fields=["created_at"],
+                include=["nomination", "waiting_kind", "waiting_kind_before"],
+                name="nomination_event_created",
             ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

@@ -13,117 +13,331 @@ def requirements_from_m2m(apps, schema_editor):
     through = AwardVersion.required_documents.through
     DocumentRequirement.objects.bulk_create(
         DocumentRequirement(
-            version_id=row.awardversion_id, document_type_id=row.documenttype_id, stage_kind="prepare"
+            version_id=row.awardversion_id,
+            document_type_id=row.documenttype_id,
+            stage_kind="prepare",
         )
         for row in through.objects.all()
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0012_dashboard_stored_progress'),
+        ("approvals", "0012_dashboard_stored_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='awardrule',
-            name='kind',
-            field=models.CharField(choices=[('consecutive_prior', 'Đã đạt danh hiệu liên tục các năm trước'), ('same_year', 'Đã đạt danh hiệu trong cùng năm'), ('quota_of_strength', 'Tỷ lệ tối đa trên quân số'), ('quota_of_units', 'Tỷ lệ tối đa trên số đơn vị'), ('quota_of_holders', 'Tỷ lệ tối đa trên số đạt danh hiệu khác'), ('min_service_years', 'Thời gian phục vụ liên tục tối thiểu'), ('initiative', 'Có sáng kiến được công nhận'), ('bloc_acclaim', 'Được khối thi đua suy tôn'), ('no_pending_discipline', 'Không đang bị xem xét kỷ luật, thanh tra, khiếu nại'), ('once_per_campaign', 'Không đề nghị trùng trong một đợt'), ('not_awarded_twice', 'Không khen hai lần cho cùng một thành tích')], max_length=32, verbose_name='loại điều kiện'),
+            model_name="awardrule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("consecutive_prior", "Đã đạt danh hiệu liên tục các năm trước"),
+                    ("same_year", "Đã đạt danh hiệu trong cùng năm"),
+                    ("quota_of_strength", "Tỷ lệ tối đa trên quân số"),
+                    ("quota_of_units", "Tỷ lệ tối đa trên số đơn vị"),
+                    ("quota_of_holders", "Tỷ lệ tối đa trên số đạt danh hiệu khác"),
+                    ("min_service_years", "Thời gian phục vụ liên tục tối thiểu"),
+                    ("initiative", "Có sáng kiến được công nhận"),
+                    ("bloc_acclaim", "Được khối thi đua suy tôn"),
+                    (
+                        "no_pending_discipline",
+                        "Không đang bị xem xét kỷ luật, thanh tra, khiếu nại",
+                    ),
+                    ("once_per_campaign", "Không đề nghị trùng trong một đợt"),
+                    ("not_awarded_twice", "Không khen hai lần cho cùng một thành tích"),
+                ],
+                max_length=32,
+                verbose_name="loại điều kiện",
+            ),
         ),
         migrations.AlterField(
-            model_name='nominationevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Lập đề nghị'), ('submitted', 'Gửi đề nghị'), ('approved', 'Đồng ý, chuyển bước tiếp theo'), ('voted', 'Ghi nhận kết quả biểu quyết'), ('returned', 'Trả lại để hoàn thiện'), ('rejected', 'Không đề nghị'), ('withdrawn', 'Rút đề nghị'), ('awarded', 'Quyết định khen thưởng'), ('amended', 'Quyết định sửa đổi'), ('revoked', 'Quyết định hủy bỏ khen thưởng'), ('claimed', 'Nhận xử lý'), ('released', 'Trả lại hàng chờ'), ('overridden', 'Miễn áp dụng điều kiện')], max_length=12, verbose_name='thao tác'),
+            model_name="nominationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Lập đề nghị"),
+                    ("submitted", "Gửi đề nghị"),
+                    ("approved", "Đồng ý, chuyển bước tiếp theo"),
+                    ("voted", "Ghi nhận kết quả biểu quyết"),
+                    ("returned", "Trả lại để hoàn thiện"),
+                    ("rejected", "Không đề nghị"),
+                    ("withdrawn", "Rút đề nghị"),
+                    ("awarded", "Quyết định khen thưởng"),
+                    ("amended", "Quyết định sửa đổi"),
+                    ("revoked", "Quyết định hủy bỏ khen thưởng"),
+                    ("claimed", "Nhận xử lý"),
+                    ("released", "Trả lại hàng chờ"),
+                    ("overridden", "Miễn áp dụng điều kiện"),
+                ],
+                max_length=12,
+                verbose_name="thao tác",
+            ),
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='tên sáng kiến, đề tài')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Cấp đơn vị cơ sở'), (2, 'Cấp trung đoàn và tương đương'), (3, 'Cấp sư đoàn và tương đương'), (4, 'Cấp quân khu, quân chủng và tương đương'), (5, 'Toàn quân'), (6, 'Toàn quốc')], verbose_name='phạm vi công nhận')),
-                ('recognised_on', models.DateField(verbose_name='ngày công nhận')),
-                ('reference', models.CharField(blank=True, max_length=120, verbose_name='số văn bản công nhận')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='initiatives', to='approvals.person', verbose_name='tác giả')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="tên sáng kiến, đề tài")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Cấp đơn vị cơ sở"),
+                            (2, "Cấp trung đoàn và tương đương"),
+                            (3, "Cấp sư đoàn và tương đương"),
+                            (4, "Cấp quân khu, quân chủng và tương đương"),
+                            (5, "Toàn quân"),
+                            (6, "Toàn quốc"),
+                        ],
+                        verbose_name="phạm vi công nhận",
+                    ),
+                ),
+                ("recognised_on", models.DateField(verbose_name="ngày công nhận")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="số văn bản công nhận"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="initiatives",
+                        to="approvals.person",
+                        verbose_name="tác giả",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sáng kiến được công nhận',
-                'verbose_name_plural': 'sáng kiến được công nhận',
-                'ordering': ['person', '-recognised_on'],
+                "verbose_name": "sáng kiến được công nhận",
+                "verbose_name_plural": "sáng kiến được công nhận",
+                "ordering": ["person", "-recognised_on"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentRequirement',
+            name="DocumentRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage_kind', models.CharField(choices=approvals.models.catalogue._stage_kinds, default='prepare', max_length=14, verbose_name='phải có trước khi rời bước')),
-                ('document_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='approvals.documenttype', verbose_name='loại tài liệu')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_requirements', to='approvals.awardversion', verbose_name='phiên bản')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage_kind",
+                    models.CharField(
+                        choices=approvals.models.catalogue._stage_kinds,
+                        default="prepare",
+                        max_length=14,
+                        verbose_name="phải có trước khi rời bước",
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="approvals.documenttype",
+                        verbose_name="loại tài liệu",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_requirements",
+                        to="approvals.awardversion",
+                        verbose_name="phiên bản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài liệu bắt buộc',
-                'verbose_name_plural': 'tài liệu bắt buộc',
-                'ordering': ['version', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'document_type', 'stage_kind'), name='document_requirement_once')],
+                "verbose_name": "tài liệu bắt buộc",
+                "verbose_name_plural": "tài liệu bắt buộc",
+                "ordering": ["version", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "document_type", "stage_kind"),
+                        name="document_requirement_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PendingCase',
+            name="PendingCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('discipline', 'Đang xem xét kỷ luật'), ('inspection', 'Đang bị thanh tra, kiểm tra'), ('complaint', 'Đang có khiếu nại, tố cáo chưa giải quyết')], max_length=12, verbose_name='loại vụ việc')),
-                ('reference', models.CharField(max_length=120, verbose_name='số, ký hiệu văn bản')),
-                ('opened_on', models.DateField(verbose_name='ngày bắt đầu')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='ngày kết thúc')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='pending_cases', to='approvals.person', verbose_name='cá nhân')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='pending_cases', to='approvals.unit', verbose_name='tập thể')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("discipline", "Đang xem xét kỷ luật"),
+                            ("inspection", "Đang bị thanh tra, kiểm tra"),
+                            ("complaint", "Đang có khiếu nại, tố cáo chưa giải quyết"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại vụ việc",
+                    ),
+                ),
+                ("reference", models.CharField(max_length=120, verbose_name="số, ký hiệu văn bản")),
+                ("opened_on", models.DateField(verbose_name="ngày bắt đầu")),
+                (
+                    "closed_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày kết thúc"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pending_cases",
+                        to="approvals.person",
+                        verbose_name="cá nhân",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pending_cases",
+                        to="approvals.unit",
+                        verbose_name="tập thể",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vụ việc đang xem xét',
-                'verbose_name_plural': 'vụ việc đang xem xét',
-                'ordering': ['-opened_on', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('person__isnull', False), ('unit__isnull', True)), models.Q(('person__isnull', True), ('unit__isnull', False)), _connector='OR'), name='pending_case_one_subject')],
+                "verbose_name": "vụ việc đang xem xét",
+                "verbose_name_plural": "vụ việc đang xem xét",
+                "ordering": ["-opened_on", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("person__isnull", False), ("unit__isnull", True)),
+                            models.Q(("person__isnull", True), ("unit__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="pending_case_one_subject",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RuleOverride',
+            name="RuleOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='lý do')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người quyết định')),
-                ('nomination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rule_overrides', to='approvals.nomination', verbose_name='đề nghị')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides', to='approvals.awardrule', verbose_name='điều kiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="lý do")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người quyết định",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rule_overrides",
+                        to="approvals.nomination",
+                        verbose_name="đề nghị",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="overrides",
+                        to="approvals.awardrule",
+                        verbose_name="điều kiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'miễn áp dụng điều kiện',
-                'verbose_name_plural': 'miễn áp dụng điều kiện',
-                'ordering': ['nomination', 'created_at'],
-                'constraints': [models.UniqueConstraint(fields=('nomination', 'rule'), name='rule_override_once')],
+                "verbose_name": "miễn áp dụng điều kiện",
+                "verbose_name_plural": "miễn áp dụng điều kiện",
+                "ordering": ["nomination", "created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("nomination", "rule"), name="rule_override_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceBreak',
+            name="ServiceBreak",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('maternity', 'Nghỉ thai sản'), ('unpaid_leave', 'Nghỉ không hưởng lương'), ('discharge', 'Gián đoạn phục vụ (xuất ngũ, thôi việc)')], max_length=12, verbose_name='loại')),
-                ('start', models.DateField(verbose_name='từ ngày')),
-                ('end', models.DateField(verbose_name='đến ngày')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='ghi chú')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_breaks', to='approvals.person', verbose_name='cá nhân')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maternity", "Nghỉ thai sản"),
+                            ("unpaid_leave", "Nghỉ không hưởng lương"),
+                            ("discharge", "Gián đoạn phục vụ (xuất ngũ, thôi việc)"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="từ ngày")),
+                ("end", models.DateField(verbose_name="đến ngày")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="ghi chú")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_breaks",
+                        to="approvals.person",
+                        verbose_name="cá nhân",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thời gian gián đoạn, nghỉ',
-                'verbose_name_plural': 'thời gian gián đoạn, nghỉ',
-                'ordering': ['person', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='service_break_ordered')],
+                "verbose_name": "thời gian gián đoạn, nghỉ",
+                "verbose_name_plural": "thời gian gián đoạn, nghỉ",
+                "ordering": ["person", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gte", models.F("start"))),
+                        name="service_break_ordered",
+                    )
+                ],
             },
         ),
         migrations.RunPython(requirements_from_m2m, migrations.RunPython.noop),
         migrations.RemoveField(
-            model_name='awardversion',
-            name='required_documents',
+            model_name="awardversion",
+            name="required_documents",
         ),
     ]

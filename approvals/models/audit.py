@@ -16,6 +16,17 @@ class ImmutableAuditError(Exception):
     """An audit event is written once, never changed or deleted."""
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses bulk changes and deletions, as the model refuses them row by row: only someone
+    writing SQL around the application can alter the trail, and verify_audit finds that."""
+
+    def update(self, **kwargs):
+        raise ImmutableAuditError("audit events are append-only")
+
+    def delete(self):
+        raise ImmutableAuditError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     sequence = models.PositiveBigIntegerField(_("số thứ tự"), unique=True, null=True)
     created_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
@@ -36,6 +47,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("chi tiết"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64, default="", editable=False)
     hash = models.CharField(max_length=64, default="", editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nhật ký")

@@ -217,6 +217,19 @@ class Nomination(models.Model):
             models.Index(fields=["campaign", "award", "status"], name="nomination_campaign"),
             # the lists' order: newest first
             models.Index(fields=["-created_at", "-id"], name="nomination_newest"),
+            # the dashboard's counts, read from the index alone in the order they are grouped
+            # (selectors/dashboard._groups: no sort, no read of the table; PostgreSQL only)
+            models.Index(
+                fields=["award", "campaign", "submitting_unit", "status", "current_stage"],
+                include=["due_date", "submitted_at", "reached_past_unit", "reached_council"],
+                name="nomination_dashboard",
+            ),
+            # the dashboard's week chart: what ended since a day (with what waits, by status)
+            models.Index(
+                fields=["finished_at"],
+                condition=models.Q(finished_at__isnull=False),
+                name="nomination_finished",
+            ),
             # the dashboard's "waiting longest at their stage"
             models.Index(
                 fields=["stage_entered_at", "id"],

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import (
     Award,
-    AwardVersion,
     BlocMembership,
     Campaign,
     Nomination,
@@ -114,12 +113,14 @@ def _funnel_steps() -> list[tuple[str, Q, dict[str, str]]]:
 @dataclass
 class Groups:
     """The measures by award, campaign and submitting unit (`rows`, each with its award_id,
-    campaign_id and submitting_unit__path): the rows every breakdown adds up; and the funnel's
-    steps (`s0`…) and the waiting by kind and level of stage (`kind_…`, `level_…`) overall."""
+    campaign_id and submitting_unit__path): the rows every breakdown adds up; the funnel's
+    steps (`s0`…) and the waiting by kind and level of stage (`kind_…`, `level_…`) overall;
+    and the units the breakdowns name (the submitting units and those the roll-up reaches)."""
 
     rows: list[dict]
     counts: dict[str, int]
     campaigns: dict[int, Campaign]
+    units: dict[int, Unit]
 
     @staticmethod
     def sum(rows, names) -> dict[str, int]:
@@ -137,20 +138,28 @@ class Groups:
         return {k: self.sum(rows, MEASURES) for k, rows in grouped.items()}
 
 
-def _groups(nominations, campaigns: list[Campaign]) -> Groups:
+def _groups(nominations, campaigns: list[Campaign], top_depth: int) -> Groups:
     """Counted by award, campaign, submitting unit, status and current stage in SQL (one
     query), with the few conditions that the status does not settle; the measures, the
-    funnel's steps and the waiting by stage follow here from the status."""
+    funnel's steps and the waiting by stage follow here from the status. The units and the
+    stages' kinds and levels are read apart (two small queries): grouping by ids is much
+    cheaper than by texts (the sort of 50,000 narrow rows stays in memory)."""
     rows = list(
         nominations.values(
-            "award_id", "campaign_id", "submitting_unit_id", "status", "current_stage_id"
+            "award_id",
+            "campaign_id",
+            "submitting_unit_id",
+            "status",
+            "current_stage_id",
         )
         .annotate(
+            # counted on "status" (never null), not the pk: the index nomination_dashboard
+            # holds every column read, so PostgreSQL reads the index alone
             n=Count("*"),
-            overdue=Count("pk", filter=overdue_q()),
-            submitted=Count("pk", filter=reached_q(Milestone.SUBMITTED)),
-            past_unit=Count("pk", filter=reached_q(Milestone.PAST_UNIT)),
-            council=Count("pk", filter=reached_q(Milestone.COUNCIL)),
+            overdue=Count("status", filter=overdue_q()),
+            submitted=Count("status", filter=reached_q(Milestone.SUBMITTED)),
+            past_unit=Count("status", filter=reached_q(Milestone.PAST_UNIT)),
+            council=Count("status", filter=reached_q(Milestone.COUNCIL)),
         )
         .order_by()
         .values_list(
@@ -166,9 +175,11 @@ def _groups(nominations, campaigns: list[Campaign]) -> Groups:
             "council",
         )
     )
-    # the units' paths and the stages' kinds and levels, read apart (two small queries):
-    # grouping by ids is much cheaper than by the texts
-    paths = dict(Unit.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "path"))
+    # the submitting units, and the units one level below the user's top one (by_unit)
+    units = Unit.objects.filter(Q(pk__in={row[2] for row in rows}) | Q(depth=top_depth + 1)).only(
+        "code", "short_name", "path"
+    )
+    units = {unit.pk: unit for unit in units}
     stages = {
         pk: (kind, level)
         for pk, kind, level in Stage.objects.filter(
@@ -186,7 +197,7 @@ def _groups(nominations, campaigns: list[Campaign]) -> Groups:
     }
     for award, campaign, unit, status, stage, n, overdue, submitted, past, council in rows:
         waiting = status in WAITING_STATUSES
-        sums = merged.setdefault((award, campaign, paths[unit]), [0, 0, 0, 0])
+        sums = merged.setdefault((award, campaign, units[unit].path), [0, 0, 0, 0])
         sums[0] += n
         if waiting:
             sums[1] += n
@@ -211,7 +222,7 @@ def _groups(nominations, campaigns: list[Campaign]) -> Groups:
         }
         for (award, campaign, path), sums in merged.items()
     ]
-    return Groups(result, counts, {campaign.pk: campaign for campaign in campaigns})
+    return Groups(result, counts, {campaign.pk: campaign for campaign in campaigns}, units)
 
 
 def totals(groups: Groups, params) -> Row:
@@ -236,24 +247,27 @@ def waiting_by_stage(groups: Groups, params) -> dict[str, list[tuple[str, Figure
     }
 
 
-def by_award(groups: Groups, params) -> list[Row]:
-    sums = groups.by(lambda row: row["award_id"])
-    awards = Award.objects.filter(pk__in=sums).only("code", "name", "sort_order")
-    return [
-        _row(award.name, sums[award.pk], {**params, "award": award.code})
-        for award in sorted(awards, key=lambda award: (award.sort_order, award.name))
-    ]
-
-
-def _deciding_levels(groups: Groups) -> dict[tuple[int, int], str | None]:
-    """The deciding level by (award, campaign): the award's catalogue version in force when
-    the campaign starts, as the list's filter (deciding_level) reads it; one query."""
+def _awards(groups: Groups) -> tuple[list[tuple[int, str, str]], dict[tuple[int, int], str]]:
+    """The awards counted, in catalogue order, as (id, code, name); and the deciding level by
+    (award, campaign): the award's catalogue version in force when the campaign starts, as
+    the list's filter (deciding_level) reads it. One query for both."""
     pairs = {(row["award_id"], row["campaign_id"]) for row in groups.rows}
+    awards: dict[int, tuple] = {}
     versions: dict[int, list[tuple]] = {}
-    for award_id, start, end, level in AwardVersion.objects.filter(
-        award_id__in={award_id for award_id, _c in pairs}
-    ).values_list("award_id", "effective_from", "effective_to", "deciding_level"):
-        versions.setdefault(award_id, []).append((start, end, level))
+    for pk, code, name, order, start, end, level in Award.objects.filter(
+        pk__in={award_id for award_id, _c in pairs}
+    ).values_list(
+        "pk",
+        "code",
+        "name",
+        "sort_order",
+        "versions__effective_from",
+        "versions__effective_to",
+        "versions__deciding_level",
+    ):
+        awards[pk] = (order, name, pk, code)
+        if start is not None:
+            versions.setdefault(pk, []).append((start, end, level))
     levels: dict[tuple[int, int], str | None] = {}
     for award_id, campaign_id in pairs:
         day = groups.campaigns[campaign_id].start_date
@@ -263,12 +277,17 @@ def _deciding_levels(groups: Groups) -> dict[tuple[int, int], str | None]:
             if start <= day and (end is None or end >= day)
         ]
         levels[(award_id, campaign_id)] = max(in_force)[1] if in_force else None
-    return levels
+    ordered = [(pk, code, name) for _order, name, pk, code in sorted(awards.values())]
+    return ordered, levels
 
 
-def by_deciding_level(groups: Groups, params) -> list[Row]:
+def by_award(groups: Groups, params, awards) -> list[Row]:
+    sums = groups.by(lambda row: row["award_id"])
+    return [_row(name, sums[pk], {**params, "award": code}) for pk, code, name in awards]
+
+
+def by_deciding_level(groups: Groups, params, levels) -> list[Row]:
     """By who decides the award (its catalogue version when the campaign starts)."""
-    levels = _deciding_levels(groups)
     rows = groups.by(lambda row: levels[(row["award_id"], row["campaign_id"])])
     result = [
         _row(label, rows[level], {**params, "deciding": level})
@@ -337,13 +356,12 @@ def _top_depth(user) -> int:
     return min(path.count("/") - 2 for path in paths)
 
 
-def by_unit(user, groups: Groups, params) -> list[Row]:
+def by_unit(depth: int, groups: Groups, params) -> list[Row]:
     """By submitting unit, rolled up to the units one level below the user's highest unit
-    (the units directly under the Ministry for the secretariat); one query for the units.
+    (`depth`: the units directly under the Ministry for the secretariat).
 
     A unit at or above that level that nominates itself gets a row of its own nominations.
     """
-    depth = _top_depth(user)
     groups_by: dict[tuple[int, bool], dict[str, int]] = {}
     for path, row in groups.by(lambda row: row["submitting_unit__path"]).items():
         ids = [int(part) for part in path.strip("/").split("/")]
@@ -351,7 +369,7 @@ def by_unit(user, groups: Groups, params) -> list[Row]:
         sums = groups_by.setdefault(key, dict.fromkeys(MEASURES, 0))
         for name in MEASURES:
             sums[name] += row[name]
-    units = Unit.objects.in_bulk({unit_id for unit_id, _exact in groups_by})
+    units = groups.units
     result = []
     for (unit_id, exact), values in sorted(groups_by.items(), key=lambda g: units[g[0][0]].path):
         unit = units[unit_id]
@@ -478,7 +496,9 @@ def dashboard(user, campaign: str = "") -> dict:
     """Every figure of the dashboard for the user, narrowed to one campaign when given."""
     nominations, params = _base(user, campaign)
     campaigns = list(Campaign.objects.all())
-    groups = _groups(nominations, campaigns)
+    depth = _top_depth(user)
+    groups = _groups(nominations, campaigns, depth)
+    awards, levels = _awards(groups)
     overall = totals(groups, params)
     oldest, oldest_params = oldest_waiting(user, params)
     stages = waiting_by_stage(groups, params)
@@ -487,10 +507,10 @@ def dashboard(user, campaign: str = "") -> dict:
         "campaigns": campaigns,
         "totals": overall,
         "stages": stages,
-        "awards": by_award(groups, params),
-        "deciding": by_deciding_level(groups, params),
+        "awards": by_award(groups, params, awards),
+        "deciding": by_deciding_level(groups, params, levels),
         "blocs": by_bloc(groups, params),
-        "units": by_unit(user, groups, params),
+        "units": by_unit(depth, groups, params),
         "by_campaign": by_campaign(groups, params),
         "funnel": funnel(groups, params),
         "weeks": waiting_by_week(nominations, params, now),

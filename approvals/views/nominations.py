@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +44,7 @@ def form_error(form, error: ValidationError) -> None:
 @login_required
 def nomination_inbox(request):
     nominations = selectors.inbox_for_user(request.user)
-    page = Paginator(nominations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.nominations_page(nominations, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "approvals/nomination_inbox.html",
@@ -111,7 +110,8 @@ def _detail_context(request, nomination, **forms) -> dict:
         "attachments": attachments,
         "checklist": dossier,
         "blocking": [item for item in dossier if item.blocks_now],
-        "objections": nomination.objections.all(),
+        # objections are lodged only while the nomination is posted publicly
+        "objections": nomination.objections.all() if nomination.posted_until else [],
         "can_answer_objections": can_act,
         "eligibility": _eligibility(scope, nomination, actions),
         "can_override": scope.is_secretariat and nomination.is_active,
@@ -122,7 +122,9 @@ def _detail_context(request, nomination, **forms) -> dict:
         missing = context["blocking"][0].document_type.pk if context["blocking"] else None
         context.setdefault(
             "attachment_form",
-            AttachmentForm(nomination=nomination, initial={"document_type": missing}),
+            AttachmentForm(
+                nomination=nomination, attachments=attachments, initial={"document_type": missing}
+            ),
         )
     if A.VOTE_RESULT in actions:
         members, required, wording = selectors.vote_requirement(nomination)

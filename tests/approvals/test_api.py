@@ -115,6 +115,8 @@ def test_list_filters_by_status_award_campaign_and_stage_kind(api, start, submit
 
     assert _ids(client.get(LIST, {"status": "draft"})) >= {draft.pk}
     assert submitted.pk not in _ids(client.get(LIST, {"status": "draft"}))
+    waiting = _ids(client.get(LIST, {"status": "waiting"}))  # as the page's "waiting"
+    assert submitted.pk in waiting and draft.pk not in waiting
     assert draft.pk not in _ids(client.get(LIST, {"award": "giay-khen"}))
     assert submitted.pk in _ids(client.get(LIST, {"award": "giay-khen", "campaign": "tdqt-2026"}))
     assert not _ids(client.get(LIST, {"campaign": "khong-co"}))

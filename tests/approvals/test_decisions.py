@@ -95,6 +95,20 @@ def test_approving_at_the_decision_stage_is_not_an_award(demo_user, at_decision)
     assert at_decision[0].status == NominationStatus.IN_PROGRESS
 
 
+def test_the_decision_stage_offers_no_approval_but_points_to_issuing_a_decision(
+    demo_user, at_decision, client
+):
+    minister = demo_user("bqp.thutruong")
+    client.force_login(minister)
+    page = client.get(reverse("nomination_detail", args=[at_decision[0].pk])).content.decode()
+
+    assert 'value="approve"' not in page  # the step is left by a decision, not by approving
+    assert 'value="reject"' in page and 'value="return"' in page
+    assert reverse("decision_create") in page
+    api = client.get(f"/api/v1/nominations/{at_decision[0].pk}/").json()
+    assert "approve" not in api["allowed_actions"] and "reject" in api["allowed_actions"]
+
+
 @pytest.mark.parametrize(
     ("number", "signed_on"),
     [

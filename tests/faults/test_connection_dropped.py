@@ -1,5 +1,6 @@
 """The database connection drops in the middle of a request: that request fails cleanly (a
-500, nothing half-written) and the next one works; a connection that died while idle is
+503 with Retry-After saying nothing was saved, JSON on the API; nothing half-written) and the
+next one works; a connection that died while idle is
 replaced without an error (CONN_HEALTH_CHECKS).
 
 Simulated: a test hook runs inside `nomination_create` after the viewflow process, its task
@@ -115,8 +116,13 @@ def test_a_connection_dropped_mid_request_fails_cleanly_and_the_next_request_wor
     close_old_connections()  # request_finished: the broken connection is dropped here
 
     assert drop_mid_create, "the hook did not run"
-    assert response.status_code == 500
+    assert response.status_code == 503  # the user is told to retry, not shown a crash
+    assert response["Retry-After"]
     assert b"Traceback" not in response.content and b"pg_terminate" not in response.content
+    if client_class is APIClient:
+        assert "cơ sở dữ liệu" in response.json()["detail"]
+    else:
+        assert "chưa được lưu" in response.content.decode()
     assert _counts() == before  # nothing of the request was kept
     assert not Nomination.objects.filter(person=person).exists()
     assert _backend_pid() != drop_mid_create[0]  # a new connection

@@ -2,8 +2,10 @@
 
 The schema is read from /api/schema/ as each demo user sees it, and every operation is called
 with a bounded, derandomised set of generated inputs (valid and invalid) under the user's
-token. Path ids are mapped onto rows the user may read, so that generated bodies reach the
-services and not only the 404. What an operation changes is rolled back before the next.
+token. Path ids are mapped onto rows the user may read, and the codes and ids of a new
+nomination's body onto real awards, campaigns, units and people, so that generated bodies
+reach the services (and create nominations) and not only the 404 or the 400 of an unknown
+code. What an operation changes is rolled back before the next.
 """
 
 import time
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from approvals.models import Award, Campaign, Unit
+from approvals.models import Award, Campaign, Person, Unit
 from approvals.selectors.decisions import decisions_for_user
 from approvals.selectors.nominations import acting_users, nominations_for_user
 from approvals.services.nominations import nomination_create
@@ -114,10 +116,35 @@ def fuzz_user(request, demo_user, fuzz_world, _cheap_password_checks):
     token, _created = Token.objects.get_or_create(user=user)
     return {
         "headers": {"Authorization": f"Token {token.key}"},
+        "may_prepare": request.param == "canbo.f3",
         "nominations": list(
             nominations_for_user(user).order_by("pk").values_list("pk", flat=True)[:50]
         ),
         "decisions": list(decisions_for_user(user).order_by("pk").values_list("pk", flat=True)),
+        # what a new nomination's body names, mapped from the generated values
+        "references": {
+            "submitting_unit": ["f3"],
+            "award": list(
+                Award.objects.filter(routes__isnull=False)
+                .distinct()
+                .order_by("code")
+                .values_list("code", flat=True)
+            ),
+            "campaign": list(
+                Campaign.objects.filter(is_open=True)
+                .order_by("code")
+                .values_list("code", flat=True)
+            ),
+            "person": list(
+                Person.objects.filter(unit__code="f3").order_by("pk").values_list("pk", flat=True)
+            ),
+            "nominee_unit": list(
+                Unit.objects.filter(path__startswith=Unit.objects.get(code="f3").path)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ),
+            "letter": [None],  # a new letter for each nomination
+        },
     }
 
 
@@ -139,6 +166,30 @@ def _readable_id(case, fuzz_user) -> None:
         case.path_parameters["id"] = rows[generated % len(rows)]
 
 
+def _real_references(case, fuzz_user) -> None:
+    """Map the generated codes and ids of a new nomination's body onto real ones, keeping
+    their type: any string becomes an existing code, any non-negative integer an F3 person or
+    unit (a letter id: none), so that valid bodies get past "unknown code" to the service's
+    own checks."""
+    if case.method != "POST" or case.path != "/api/v1/nominations/":
+        return
+    if not isinstance(case.body, dict):
+        return
+    for name, choices in fuzz_user["references"].items():
+        generated = case.body.get(name)
+        wanted = int if name in ("person", "nominee_unit", "letter") else str
+        if not choices or not isinstance(generated, wanted) or isinstance(generated, bool):
+            continue
+        if wanted is int and generated < 0:
+            continue
+        key = generated if wanted is int else len(generated)
+        case.body[name] = choices[key % len(choices)]
+    if case.body.get("person") is None and case.body.get("nominee_unit") is None:
+        # the schema cannot say "one of the two": name a person, as the form requires
+        people = fuzz_user["references"]["person"]
+        case.body["person"] = people[len(str(case.body.get("achievements"))) % len(people)]
+
+
 def _fuzz(operation, fuzz_user) -> Counter:
     """Call the operation with generated inputs, valid and invalid; the statuses answered."""
     statuses = Counter()
@@ -158,6 +209,7 @@ def _fuzz(operation, fuzz_user) -> Counter:
     )
     def call(case):
         _readable_id(case, fuzz_user)
+        _real_references(case, fuzz_user)
         response = case.call_and_validate(headers=fuzz_user["headers"], checks=CHECKS)
         statuses[response.status_code] += 1
 
@@ -174,4 +226,6 @@ def test_no_generated_input_makes_the_api_fail(api_schema, fuzz_user, subtests):
             started = time.monotonic()
             statuses = _fuzz(api_schema[path][method], fuzz_user)
             print(f"{label}: {dict(statuses)} in {time.monotonic() - started:.1f}s")
+            if label == "POST /api/v1/nominations/" and fuzz_user["may_prepare"]:
+                assert statuses[201], "no generated nomination got past validation"
             transaction.set_rollback(True)  # what one operation changed, the next does not see

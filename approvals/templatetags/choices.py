@@ -1,0 +1,58 @@
+"""Choices in templates, cheaply (built in: no {% load %} needed, see settings.TEMPLATES).
+
+- `{{ nomination|display:"status" }}`: the label of a field's value, like
+  `get_status_display`, without its cost: Django's method rebuilds a hashable copy of every
+  choice on each call, translating each label, and the template engine inspects the
+  method's signature before calling it; on a list of 50 rows that was a fifth of the page.
+- `{% options items selected %}`: a select's options in one call rather than a template loop
+  per option (the lists' filter forms repeat long selects: units, twice).
+"""
+
+from functools import cache
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+register = template.Library()
+
+
+@cache
+def _labels(model, name: str) -> dict:
+    """A field's value -> label (lazy, translated when shown), built once per process."""
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+@register.filter
+def display(obj, name: str) -> str:
+    """The label of `obj`'s field `name`, as obj.get_<name>_display() gives it."""
+    if obj is None or obj == "":
+        return ""
+    value = getattr(obj, name)
+    label = _labels(type(obj), name).get(value, value)
+    return "" if label is None else str(label)
+
+
+def _pairs(items, value: str, label: str):
+    for item in items:
+        if isinstance(item, (tuple, list)):
+            yield item[0], item[1]
+        else:
+            yield getattr(item, value), getattr(item, label)
+
+
+@register.simple_tag
+def options(items, selected="", value="code", label="name", blank=None):
+    """<option>s for `items`, (value, label) pairs or objects read by attribute, with the one
+    whose value equals `selected` (compared as text) selected; `blank` adds an empty first."""
+    chosen = "" if selected is None else str(selected)
+    rows = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (option, " selected" if str(option) == chosen else "", text)
+            for option, text in _pairs(items, value, label)
+        ),
+    )
+    if blank is None:
+        return rows
+    return format_html('<option value="">{}</option>{}', blank, rows)
