@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 # BENCH_SCALE presets: nominations carried through the full route, page requests timed.
 SCALES = {
-    "full": {"nominations": 1000, "requests": 30},  # keeps the whole make bench under 15 min
+    "full": {"nominations": 500, "requests": 30},  # keeps the whole make bench under 15 min
     "small": {"nominations": 200, "requests": 10},  # CI smoke run
 }
 

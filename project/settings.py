@@ -106,9 +106,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (1 s of a 1.8 s dashboard query at 50,000 nominations, docs/benchmarks.md). The
     # database is on SSD or in memory: with the default random_page_cost (4, for spinning
     # disks) the planner reads the whole nominations table rather than a covering index
-    # twice as fast (the dashboard's counts, 40 ms against 21 ms at 50,000).
+    # twice as fast (the dashboard's counts, 40 ms against 21 ms at 50,000). A list's rows
+    # join ten small tables to the nominations: searching every join order took 30-65 ms
+    # to plan a query that runs in 1-6 ms; with join_collapse_limit 4 planning takes 2-4 ms
+    # and the plans run as fast (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
-        "DB_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1"
+        "DB_PG_OPTIONS",
+        "-c jit=off -c random_page_cost=1.1 -c join_collapse_limit=4 -c from_collapse_limit=4",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
