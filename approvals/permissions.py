@@ -6,27 +6,19 @@ Every page, the API and the services ask these; none of them asks guardian row b
 from django.db.models import Q
 
 from approvals.models import Nomination, NominationStatus, Unit
-from approvals.selectors.scope import UserScope
+from approvals.selectors.scope import UserScope, units_q
 
 UNIT_ACTING = ("prepare_nomination", "approve_nomination", "act_secretariat", "decide_award")
 COUNCIL_ACTING = ("run_council_session", "chair_council")
 
 
-def _prepare_units(scope: UserScope) -> frozenset[int]:
-    """Units the user prepares nominations for: theirs, and those below where they read the
-    whole subtree (the unit prepares for its subunits)."""
-    return frozenset().union(
-        *(scope.units_under(unit_id) for unit_id in scope.units_with("prepare_nomination"))
-    )
-
-
 def may_prepare(scope: UserScope, unit: Unit) -> bool:
-    return unit.pk in _prepare_units(scope)
+    return unit.pk in scope.prepare_unit_ids
 
 
 def prepare_q(scope: UserScope, unit_field: str) -> Q:
     """Rows whose `unit_field` ("" for the Unit itself) the user prepares nominations for."""
-    return Q(**{f"{unit_field}_id__in" if unit_field else "pk__in": _prepare_units(scope)})
+    return units_q(unit_field, scope.prepare_unit_ids)
 
 
 ACTIVE = [NominationStatus.DRAFT, NominationStatus.IN_PROGRESS, NominationStatus.RETURNED]

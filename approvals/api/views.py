@@ -109,6 +109,12 @@ def _detail(request: Request, nomination_id: int) -> dict:
     return NominationDetailSerializer(nomination, context=context).data
 
 
+def _page_rows(view, nominations) -> list:
+    """The view's page of these nominations, as the list page reads it (selectors.nominations:
+    a page of ids, then those rows with what the list shows)."""
+    return in_order(list(view.paginate_queryset(ids_of(nominations))), LIST_RELATED)
+
+
 def _valid(serializer_class, request: Request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -175,7 +181,7 @@ class NominationViewSet(viewsets.GenericViewSet):
             params["stage"] = params.pop("stage_kind")
         # the same filter as the list page and its export
         nominations = nominations_filtered(request.user, params)
-        page = in_order(list(self.paginate_queryset(ids_of(nominations))), LIST_RELATED)
+        page = _page_rows(self, nominations)
         return self.get_paginated_response(NominationListSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: int) -> Response:
@@ -365,8 +371,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return inbox_for_user(self.request.user)
 
     def list(self, request: Request) -> Response:
-        ids = self.paginate_queryset(ids_of(self.get_queryset()))
-        page = in_order(list(ids), LIST_RELATED)
+        page = _page_rows(self, self.get_queryset())
         response = self.get_paginated_response(TaskSerializer(page, many=True).data)
         response.data["counts"] = inbox_counts(request.user)
         return response

@@ -15,6 +15,13 @@ from approvals.models import (
 from approvals.models.roles import Role
 
 
+def units_q(unit_field: str | None, ids) -> Q:
+    """Rows whose `unit_field` (None or "": the Unit itself) is one of these units, on the
+    row's own column: no join on the units' paths, so the planner can read by index and OR
+    it with other conditions."""
+    return Q(**{f"{unit_field}_id__in" if unit_field else "pk__in": ids})
+
+
 @dataclass(frozen=True)
 class UserScope:
     user_id: int | None
@@ -54,14 +61,18 @@ class UserScope:
     def record_unit_ids(self) -> frozenset[int]:
         return frozenset().union(*(self.units_under(pk) for pk, _path, _w in self.record_units))
 
-    def records_q(self, unit_field: str | None = "unit") -> Q:
-        """A filter matching rows whose `unit_field` (None: the Unit itself) the user may read.
+    @cached_property
+    def prepare_unit_ids(self) -> frozenset[int]:
+        """Units the user prepares nominations for: theirs, and those below where they read
+        the whole subtree (the unit prepares for its subunits)."""
+        units = self.units_with("prepare_nomination")
+        return frozenset().union(*(self.units_under(unit_id) for unit_id in units))
 
-        A list of unit ids on the row's own column, not a join on the units' paths: the
-        planner can then read nominations by index and OR it with the other conditions."""
+    def records_q(self, unit_field: str | None = "unit") -> Q:
+        """A filter matching rows whose `unit_field` (None: the Unit itself) the user may read."""
         if self.is_admin:
             return Q()
-        return Q(**{f"{unit_field}_id__in" if unit_field else "pk__in": self.record_unit_ids})
+        return units_q(unit_field, self.record_unit_ids)
 
 
 def _group(rows) -> dict[str, frozenset[int]]:
