@@ -20,31 +20,44 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def notification_emails_send(*, notification_ids: list[int]) -> int:
-    """E-mail the notifications not yet e-mailed; safe to run twice. Returns how many were sent."""
+    """E-mail the notifications not yet e-mailed; safe to run twice. Returns how many were sent.
+
+    One transaction locks those still to send (not their users), sends them over one mail
+    connection and marks them in one statement. If the mail server fails part-way, the ones
+    already sent are marked and the error is raised for a retry of the rest.
+    """
+    from django.core.mail import get_connection
+
     from approvals.models import Notification
 
-    sent = 0
-    for notification_id in notification_ids:
-        with transaction.atomic():
-            notification = (
-                # lock the notification only: the user row stays free while the mail goes out
-                Notification.objects.select_for_update(of=("self",))
-                .select_related("recipient")
-                .filter(pk=notification_id, emailed_at__isnull=True)
-                .first()
-            )
-            if notification is None:
-                continue
-            if notification.recipient.email:
-                send_mail(
-                    notification.subject,
-                    notification.body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [notification.recipient.email],
-                )
-                sent += 1
-            notification.emailed_at = timezone.now()  # done, with or without an address
-            notification.save(update_fields=["emailed_at"])
+    sent, error = 0, None
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .order_by("pk")
+        )
+        done = []
+        with get_connection() as mail:
+            for notification in pending:
+                if notification.recipient.email:
+                    try:
+                        send_mail(
+                            notification.subject,
+                            notification.body,
+                            settings.DEFAULT_FROM_EMAIL,
+                            [notification.recipient.email],
+                            connection=mail,
+                        )
+                    except (smtplib.SMTPException, OSError) as exc:
+                        error = exc
+                        break
+                    sent += 1
+                done.append(notification.pk)  # done, with or without an address
+        Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
+    if error is not None:
+        raise error
     return sent
 
 

@@ -29,6 +29,7 @@ from approvals.models import (
     NominationEvent,
     Notification,
     Person,
+    SubmissionLetter,
     Unit,
     UnitLevel,
 )
@@ -104,6 +105,7 @@ def clean(names: Names = BENCH) -> dict[str, int]:
     if unit is not None:
         removed["people"] = Person.objects.filter(unit=unit).delete()[0]
         unit.delete()
+    removed["letters"] = SubmissionLetter.objects.filter(campaign__code=names.campaign).delete()[0]
     Campaign.objects.filter(code=names.campaign).delete()
     return removed
 

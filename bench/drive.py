@@ -21,7 +21,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 
-from approvals.models import Award, Campaign, Nomination, Person, Unit
+from approvals.models import Award, Campaign, Nomination, Person, SubmissionLetter, Unit
 from approvals.services.nominations import (
     Action,
     ReturnTo,
@@ -46,6 +46,7 @@ class Create:
     campaign_id: int
     award_code: str
     person_id: int
+    letter_id: int = 0  # the letter (tờ trình) it goes in, if any
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,36 @@ class Act:
     vote: VoteResult | None = None
 
 
+@dataclass(frozen=True)
+class LetterAct:
+    """letter_act: one actor's action on every nomination of a letter waiting for them (as the
+    letter's page does), each a transition; `moves` is how many."""
+
+    username: str
+    letter_id: int
+    moves: int
+    action: str = Action.APPROVE
+
+
+@dataclass(frozen=True)
+class DecideMany:
+    """One decision awarding all these nominations (the decision page with every box ticked)."""
+
+    username: str
+    nomination_ids: tuple[int, ...]
+
+    @property
+    def moves(self) -> int:
+        return len(self.nomination_ids)
+
+
 @dataclass
 class WaveResult:
     name: str
     calls: int = 0
     wall: float = 0.0
     queries: int = 0
+    moves: int = 0  # transitions made: one per call, or a letter's or a decision's count
     durations: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -73,6 +98,7 @@ class WaveResult:
         self.calls += other.calls
         self.wall += other.wall
         self.queries += other.queries
+        self.moves += other.moves
         self.durations += other.durations
         self.errors += other.errors
 
@@ -95,8 +121,16 @@ def _cached(model, **lookup):
     return _objects[key]
 
 
-def _execute(call: Create | Act) -> None:
+def _execute(call) -> None:
     actor = user_named(call.username)
+    if isinstance(call, LetterAct):
+        from approvals.services.letters import letter_act
+
+        letter_act(actor=actor, letter=SubmissionLetter(pk=call.letter_id), action=call.action)
+        return
+    if isinstance(call, DecideMany):
+        _decide(actor, list(call.nomination_ids))
+        return
     if isinstance(call, Create):
         nomination_create(
             actor=actor,
@@ -105,10 +139,11 @@ def _execute(call: Create | Act) -> None:
             campaign=_cached(Campaign, pk=call.campaign_id),
             achievements=ACHIEVEMENTS,
             person=Person.objects.select_related("unit").get(pk=call.person_id),  # as a form
+            letter=_cached(SubmissionLetter, pk=call.letter_id) if call.letter_id else None,
         )
         return
     if call.action == DECIDE:
-        _decide(actor, call.nomination_id)
+        _decide(actor, [call.nomination_id])
         return
     nomination = Nomination(pk=call.nomination_id)  # the services lock and reload it by pk
     if call.vote is not None:
@@ -123,20 +158,22 @@ def _execute(call: Create | Act) -> None:
         )
 
 
-def _decide(actor, nomination_id: int) -> None:
-    """What the decision page does for one nomination (the form reads it with its authority)."""
+def _decide(actor, nomination_ids: list[int]) -> None:
+    """What the decision page does (the form reads the nominations with their authority)."""
     from django.utils import timezone
 
     from approvals.services.decisions import DecisionHeader, abbreviation, decision_issue
 
-    nomination = Nomination.objects.select_related("acting_unit").get(pk=nomination_id)
-    authority = nomination.acting_unit
+    nominations = list(
+        Nomination.objects.select_related("acting_unit").filter(pk__in=nomination_ids)
+    )
+    authority = nominations[0].acting_unit
     decision_issue(
         actor=actor,
         authority=authority,
-        nominations=[nomination],
+        nominations=nominations,
         header=DecisionHeader(
-            number=f"{nomination_id}/QĐ-{abbreviation(authority)}",
+            number=f"{min(nomination_ids)}/QĐ-{abbreviation(authority)}",
             signed_on=timezone.localdate(),
             signer_name="Benchmark",
             signer_title="Thủ trưởng",
@@ -165,13 +202,24 @@ class QueryCounter:
         self.count = before
 
 
-def _upload_dossier(call: Create | Act) -> None:
+def _upload_dossier(call) -> None:
     if isinstance(call, Act) and call.action == Action.APPROVE and call.vote is None:
         dossier_complete(user_named(call.username), call.nomination_id)
 
 
+def letter_dossier_complete(call) -> None:
+    """Before a letter's approval: its actor uploads what each of its nominations needs."""
+    if isinstance(call, LetterAct) and call.action == Action.APPROVE:
+        actor = user_named(call.username)
+        for nomination_id in Nomination.objects.filter(letter_id=call.letter_id).values_list(
+            "pk", flat=True
+        ):
+            dossier_complete(actor, nomination_id)
+
+
 def _run_calls(calls: list) -> WaveResult:
     result = WaveResult(name="", calls=len(calls))
+    result.moves = sum(getattr(call, "moves", 1) for call in calls)
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
         for call in calls:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from approvals.services.nominations import Action, ReturnTo
 from bench.council import SECRETARY, CouncilVote
-from bench.drive import DECIDE, Act, Create
+from bench.drive import DECIDE, Act, Create, DecideMany, LetterAct
 
 UNIT_OFFICER = "canbo.f3"
 COUNCIL = "council"
@@ -38,7 +38,10 @@ def _call(username: str, how: str, nomination_id: int) -> Act:
     return Act(username=username, nomination_id=nomination_id, action=how)
 
 
-def creates(*, award_code: str, person_ids: list[int], data) -> list[Create]:
+def creates(
+    *, award_code: str, person_ids: list[int], data, letter_ids: list[int] | None = None
+) -> list[Create]:
+    """One creation per person; with `letter_ids`, person i goes in letter_ids[i]."""
     return [
         Create(
             username=UNIT_OFFICER,
@@ -46,9 +49,30 @@ def creates(*, award_code: str, person_ids: list[int], data) -> list[Create]:
             campaign_id=data.campaign_id,
             award_code=award_code,
             person_id=person_id,
+            letter_id=letter_ids[index] if letter_ids else 0,
         )
-        for person_id in person_ids
+        for index, person_id in enumerate(person_ids)
     ]
+
+
+def letters_route(award_code: str, letters: dict[int, list[int]]):
+    """Every letter's nominations to the end of the route, a letter at a time: each office
+    acts on the whole letter (letter_act), and the deciding authority issues one decision
+    per letter. `letters` maps a letter's id to its nominations' ids."""
+    waves = []
+    for username, how in ROUTES[award_code]:
+        if how == COUNCIL:
+            raise ValueError("letters_route: a council vote is a session, not a letter's step")
+        if how == DECIDE:
+            waves.append([DecideMany(username, tuple(ids)) for ids in letters.values()])
+        else:
+            waves.append(
+                [
+                    LetterAct(username, letter_id, len(ids), how)
+                    for letter_id, ids in letters.items()
+                ]
+            )
+    return waves
 
 
 def full_route(award_code: str, nomination_ids: list[int], *, vote_fails_every: int = 0):

@@ -14,6 +14,11 @@ after it the ballot-secrecy checks of tests/approvals/test_ballot_secrecy.py run
 them (bench.secrecy_checks), with one more the test cannot make at its size: the rank
 correlation between the order the 25,000 choices were cast in and the orders they are stored
 in (by key, and physically) after the close.
+
+On PostgreSQL the voting tables get a VACUUM (ANALYZE) after the seeding (BENCH_SESSION_VACUUM,
+default 1), as autovacuum would after a year of sessions: without it each run's removed rows
+stay behind where autovacuum is off, and the close's statements walk more dead rows at every
+run. The run prints the close's slowest statements with their times (the debug cursor's).
 """
 
 import datetime
@@ -27,6 +32,7 @@ UNIT_CODE = "bench-hd"
 TERM_START = datetime.date(2026, 1, 1)  # the members' seats, and the seeded sessions, start then
 SEEDED = {"full": 39, "small": 9}
 ITEMS = {"full": 1000, "small": 100}  # the agenda of the session run through the services
+SLOWEST = 5  # statements of the close printed with their times
 
 
 def _council(members: int):
@@ -162,6 +168,15 @@ def _secrecy(council, session, cast: dict, anonymous: dict, before_close: dict):
     return rows, ["ballot secrecy at scale", f"{ballots:,}", f"{choices:,}", verdict]
 
 
+def _slowest(queries: list[dict]) -> list[list[str]]:
+    """The slowest captured statements: ms and the statement's start, on one line."""
+    rows = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:SLOWEST]
+    return [
+        [f"{float(q['time']) * 1000:.0f}", " ".join(q["sql"].split())[:90].replace("|", "/")]
+        for q in rows
+    ]
+
+
 def main() -> None:
     _configure()
     _check_migrated()
@@ -209,6 +224,12 @@ def main() -> None:
         f"seeded {seeded['sessions']} concluded sessions in {seeded_s:.1f} s: "
         f"{seeded['items']:,} items, {seeded['ballots']:,} ballots, {seeded['choices']:,} choices"
     )
+    if os.environ.get("BENCH_SESSION_VACUUM", "1").strip() != "0":
+        from approvals.models import VoteMark
+        from bench.dataset import analyze
+
+        if analyze((AgendaItem, Ballot, BallotChoice, VoteMark, Attendance), vacuum=True):
+            _say("VACUUM (ANALYZE) of the voting tables (PostgreSQL)")
     roster = list(council.roster_on(timezone.localdate()))
     session = CouncilSession.objects.create(
         council=council,
@@ -300,6 +321,10 @@ def main() -> None:
     _say(f"{machine()}; {database()}")
     _say(table(["what", "calls", "ms (median)", "ms (max)", "queries"], rows))
     _say(f"minutes: PDF {len(pdf) // 1024} KiB, DOCX {len(docx) // 1024} KiB")
+    statements = _slowest(close_queries.captured_queries)
+    _say("")
+    _say(f"voting_close: its {SLOWEST} slowest statements")
+    _say(table(["ms", "statement"], statements))
     _say("")
     _say(
         f"Ballot secrecy at scale: the {seeded['sessions']} seeded sessions and this one "
@@ -327,6 +352,8 @@ def main() -> None:
                 table(["check", "over", "result"], secrecy),
                 "",
                 table(["what", "ballots", "choices", "checks"], [summary]),
+                "",
+                table(["voting_close: slowest statements, ms", "statement"], statements),
             ]
         )
         key = f"{database().split()[0].lower()}-session-scale"

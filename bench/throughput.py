@@ -31,6 +31,7 @@ SCALES = {
     "full": {"nominations": 600, "processes": 1000, "seconds": 20},
     "small": {"nominations": 60, "processes": 100, "seconds": 5},
 }
+LETTER_SIZE = 20  # nominations per letter (tờ trình) when carried a letter at a time
 WARM_UP = 3  # nominations carried through the route, untimed, before the measured batch
 PROFILED = 60  # nominations carried in-process under cProfile with --profile
 
@@ -141,6 +142,46 @@ def _carry(data, person_ids: list[int], *, workers: int, name: str = "") -> list
     return [created, carried]
 
 
+def _letters(data, count: int) -> list[int]:
+    """`count` letters of the bench's unit, opened by its officer (setup, not timed)."""
+    from approvals.models import Campaign, Unit
+    from approvals.services.letters import letter_create
+    from bench.drive import user_named
+    from bench.plan import UNIT_OFFICER
+
+    unit = Unit.objects.get(pk=data.submitting_unit_id)
+    campaign = Campaign.objects.get(pk=data.campaign_id)
+    actor = user_named(UNIT_OFFICER)
+    return [
+        letter_create(actor=actor, unit=unit, campaign=campaign, title=f"Bench {n}").pk
+        for n in range(count)
+    ]
+
+
+def _carry_letters(data, person_ids: list[int], *, workers: int, name: str = "") -> list:
+    """The same route, a letter of LETTER_SIZE nominations at a time: each office acts on a
+    whole letter, the authority issues one decision per letter (a year-end cycle's way)."""
+    from bench import drive, plan
+
+    letter_ids = _letters(data, -(-len(person_ids) // LETTER_SIZE))
+    in_letter = [letter_ids[index // LETTER_SIZE] for index in range(len(person_ids))]
+    creates = plan.creates(
+        award_code="giay-khen", person_ids=person_ids, data=data, letter_ids=in_letter
+    )
+    created = drive.run_wave("nomination_create (into letters)", creates, workers=workers)
+    ids = _nomination_ids(data, person_ids)
+    letters: dict[int, list[int]] = {}
+    for letter_id, nomination_id in zip(in_letter, ids, strict=True):
+        letters.setdefault(letter_id, []).append(nomination_id)
+    carried = drive.WaveResult(name=name)
+    for index, wave in enumerate(plan.letters_route("giay-khen", letters), start=1):
+        for call in wave:  # the documents each office adds before acting: not timed
+            drive.letter_dossier_complete(call)
+        carried.add(drive.run_wave(f"{name} #{index}", wave, workers=workers))
+    carried.name = name
+    return [created, carried]
+
+
 def _product(config, *, profile: bool) -> tuple[list, str]:
     """The services with `workers` processes; the cProfile report of one process if asked."""
     from bench import dataset
@@ -156,6 +197,16 @@ def _product(config, *, profile: bool) -> tuple[list, str]:
         _carry(data, warm, workers=1)  # untimed: imports, caches, as bench_flow's warm-up
         _say(f"product: {config.nominations:,} giay-khen nominations, {config.workers} workers")
         results = _carry(data, measured, workers=config.workers, name="giay-khen route (4 stages)")
+        dataset.clean(NAMES)
+        data = dataset.prepare(WARM_UP + config.nominations + extra, NAMES)
+        people = data.person_ids
+        _say(f"product: the same, {LETTER_SIZE} nominations per letter")
+        results += _carry_letters(
+            data,
+            people[WARM_UP : WARM_UP + config.nominations],
+            workers=config.workers,
+            name=f"giay-khen route, letters of {LETTER_SIZE}",
+        )
         profiled = _profile(data, people[-extra:]) if profile else ""
     finally:
         dataset.clean(NAMES)
@@ -182,15 +233,16 @@ def _profile(data, person_ids: list[int]) -> str:
 
 
 def _rate(result) -> float | None:
-    return result.calls / result.wall if result.wall else None
+    """Transitions per second on the wall clock."""
+    return (result.moves or result.calls) / result.wall if result.wall else None
 
 
 def _call_rate(result, workers: int) -> float:
-    """Calls per second of the time spent inside them, shared by the workers: the rate
-    without what the waves do between calls (the dossier uploads before each approval,
+    """Transitions per second of the time spent inside the calls, shared by the workers: the
+    rate without what the waves do between calls (the dossier uploads before each approval,
     starting the workers)."""
     busy = sum(result.durations) / workers
-    return result.calls / busy if busy else 0.0
+    return (result.moves or result.calls) / busy if busy else 0.0
 
 
 def _ratio_row(what: str, numerator, denominator, target: float) -> list[str]:
@@ -203,8 +255,8 @@ def _ratio_row(what: str, numerator, denominator, target: float) -> list[str]:
 def render(config, *, db, pg, bare, product, total_s, load_start) -> tuple[str, dict]:
     from bench import report
 
-    bare_total, product_route = bare[-1], product[-1]
-    bare_rate, product_rate = _rate(bare_total), _rate(product_route)
+    bare_total, single, by_letter = bare[-1], product[1], product[3]
+    bare_rate, single_rate, letter_rate = _rate(bare_total), _rate(single), _rate(by_letter)
     tps = {clients: result.tps for clients, result in pg.get("results", {}).items()}
     rows = []
     for clients in (1, 4):
@@ -228,19 +280,29 @@ def render(config, *, db, pg, bare, product, total_s, load_start) -> tuple[str, 
             "",
         ],
         [
-            f"product, giay-khen route, {config.workers} workers (transitions/s)",
-            f"{product_rate:,.1f}",
+            f"product, giay-khen route, one nomination per call, {config.workers} workers "
+            "(transitions/s)",
+            f"{single_rate:,.1f}",
             "",
             "",
         ],
         [
             "the same, time inside the calls only (transitions/s)",
-            f"{_call_rate(product_route, config.workers):,.1f}",
+            f"{_call_rate(single, config.workers):,.1f}",
             "",
             "",
         ],
-        _ratio_row("product / pgbench 4 clients", product_rate, tps.get(4), TARGET_PGBENCH),
-        _ratio_row("product / bare viewflow flow", product_rate, bare_rate, TARGET_BARE),
+        [
+            f"product, giay-khen route, letters of {LETTER_SIZE} (letter_act, one decision "
+            f"per letter), {config.workers} workers (transitions/s)",
+            f"{letter_rate:,.1f}",
+            "",
+            "",
+        ],
+        _ratio_row("one per call / pgbench 4 clients", single_rate, tps.get(4), TARGET_PGBENCH),
+        _ratio_row("one per call / bare viewflow flow", single_rate, bare_rate, TARGET_BARE),
+        _ratio_row("by letter / pgbench 4 clients", letter_rate, tps.get(4), TARGET_PGBENCH),
+        _ratio_row("by letter / bare viewflow flow", letter_rate, bare_rate, TARGET_BARE),
     ]
     lines = [
         f"### Throughput: {db.split(' (')[0]} ({config.scale})",
@@ -265,7 +327,7 @@ def render(config, *, db, pg, bare, product, total_s, load_start) -> tuple[str, 
         "",
         report.table(report.SERVICE_HEADERS, report.service_rows([*bare, *product])),
     ]
-    figures = {"bare": bare_rate, "product": product_rate, "pgbench": tps}
+    figures = {"bare": bare_rate, "product": single_rate, "letters": letter_rate, "pgbench": tps}
     return "\n".join(lines), figures
 
 

@@ -7,16 +7,20 @@ whatever the number of nominations.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import (
     Award,
+    AwardsCouncil,
     BlocMembership,
     Campaign,
+    EmulationBloc,
     Nomination,
     NominationEvent,
     NominationStatus,
@@ -46,7 +50,7 @@ class Figure:
     count: int
     params: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def query(self) -> str:
         """The list's query string that reproduces the figure."""
         return urlencode(self.params)
@@ -112,39 +116,44 @@ def _funnel_steps() -> list[tuple[str, Q, dict[str, str]]]:
 
 @dataclass
 class Groups:
-    """The measures by award, campaign and submitting unit (`rows`, each with its award_id,
-    campaign_id and submitting_unit__path): the rows every breakdown adds up; the funnel's
-    steps (`s0`…) and the waiting by kind and level of stage (`kind_…`, `level_…`) overall;
-    and the units the breakdowns name (the submitting units and those the roll-up reaches)."""
+    """The measures (MEASURES, in that order) by award and campaign (`awards`) and by submitting
+    unit and campaign (`units_rows`): what every breakdown adds up, a few hundred rows at most
+    whatever the number of nominations; the funnel's steps (`s0`…) and the waiting by kind and
+    level of stage (`kind_…`, `level_…`) overall; and the units the breakdowns name (the
+    submitting units and those the roll-up reaches)."""
 
-    rows: list[dict]
+    awards: dict[tuple[int, int], list[int]]
+    units_rows: dict[tuple[int, int], list[int]]
     counts: dict[str, int]
     campaigns: dict[int, Campaign]
     units: dict[int, Unit]
 
     @staticmethod
-    def sum(rows, names) -> dict[str, int]:
-        sums = dict.fromkeys(names, 0)
-        for row in rows:
-            for name in names:
-                sums[name] += row[name]
-        return sums
-
-    def by(self, key) -> dict:
-        """The measures of the rows with the same key(row), in the order first met."""
-        grouped: dict = {}
-        for row in self.rows:
-            grouped.setdefault(key(row), []).append(row)
-        return {k: self.sum(rows, MEASURES) for k, rows in grouped.items()}
+    def by(rows: dict, key) -> dict:
+        """The measures of `rows` (by key: list of MEASURES) summed by key(row key), in the
+        order first met, as {name: count}."""
+        sums: dict = {}
+        for row_key, values in rows.items():
+            total = sums.get(group := key(row_key))
+            if total is None:
+                sums[group] = list(values)
+            else:
+                for index, value in enumerate(values):
+                    total[index] += value
+        return {group: dict(zip(MEASURES, values, strict=True)) for group, values in sums.items()}
 
 
 def _groups(nominations, campaigns: list[Campaign], top_depth: int) -> Groups:
     """Counted by award, campaign, submitting unit, status and current stage in SQL (one
-    query), with the few conditions that the status does not settle; the measures, the
-    funnel's steps and the waiting by stage follow here from the status. The units and the
-    stages' kinds and levels are read apart (two small queries): grouping by ids is much
-    cheaper than by texts (the sort of 50,000 narrow rows stays in memory)."""
-    rows = list(
+    query), with the few conditions that the status does not settle; added up here, in one
+    pass over its rows, to the level the page shows: the measures by award and campaign and
+    by submitting unit and campaign (a few hundred sums whatever the number of nominations),
+    the funnel's steps and the waiting by stage. The units and the stages' kinds and levels
+    are read apart (two small queries): grouping by ids is much cheaper than by texts (the
+    sort of 50,000 narrow rows stays in memory). The rows are read without the ORM's
+    per-value conversions (ids, texts and counts need none): with thousands of rows they
+    cost more than the adding up."""
+    grouped = (
         nominations.values(
             "award_id",
             "campaign_id",
@@ -175,18 +184,32 @@ def _groups(nominations, campaigns: list[Campaign], top_depth: int) -> Groups:
             "council",
         )
     )
-    # the submitting units, and the units one level below the user's top one (by_unit)
-    units = Unit.objects.filter(Q(pk__in={row[2] for row in rows}) | Q(depth=top_depth + 1)).only(
-        "code", "short_name", "path"
-    )
-    units = {unit.pk: unit for unit in units}
-    stages = {
-        pk: (kind, level)
-        for pk, kind, level in Stage.objects.filter(
-            pk__in={row[4] for row in rows if row[4] is not None}
-        ).values_list("pk", "kind", "level")
-    }
-    merged: dict[tuple, list[int]] = {}
+    sql, sql_params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sql_params)
+        rows = cursor.fetchall()
+    by_award: dict[tuple, list[int]] = {}  # (award, campaign, status): n, overdue, reached…
+    by_unit: dict[tuple, list[int]] = {}  # (unit, campaign, status): n, overdue
+    waiting_at: dict[int | None, int] = {}  # current stage: waiting
+    waiting = set(WAITING_STATUSES)
+    for award, campaign, unit, status, stage, n, overdue, submitted, past, council in rows:
+        sums = by_award.get(key := (award, campaign, status))
+        if sums is None:
+            by_award[key] = [n, overdue, submitted, past, council]
+        else:
+            sums[0] += n
+            sums[1] += overdue
+            sums[2] += submitted
+            sums[3] += past
+            sums[4] += council
+        sums = by_unit.get(key := (unit, campaign, status))
+        if sums is None:
+            by_unit[key] = [n, overdue]
+        else:
+            sums[0] += n
+            sums[1] += overdue
+        if status in waiting:
+            waiting_at[stage] = waiting_at.get(stage, 0) + n
     counts: dict[str, int] = {f"s{i}": 0 for i in range(7)}
     counts.update({f"kind_{kind}": 0 for kind in StageKind.values})
     counts.update({f"level_{level}": 0 for level in StageLevel.values})
@@ -195,38 +218,53 @@ def _groups(nominations, campaigns: list[Campaign], top_depth: int) -> Groups:
         NominationStatus.REJECTED: "s5",
         NominationStatus.WITHDRAWN: "s6",
     }
-    for award, campaign, unit, status, stage, n, overdue, submitted, past, council in rows:
-        waiting = status in WAITING_STATUSES
-        sums = merged.setdefault((award, campaign, units[unit].path), [0, 0, 0, 0])
-        sums[0] += n
-        if waiting:
-            sums[1] += n
-            sums[2] += overdue
+    awards: dict[tuple[int, int], list[int]] = {}
+    for (award, campaign, status), (n, overdue, submitted, past, council) in by_award.items():
+        _add(awards, (award, campaign), status, n, overdue, waiting)
+        if status in waiting:
             counts["s3"] += submitted
-            kind, level = stages.get(stage, (None, None))
-            counts[f"kind_{kind}"] = counts.get(f"kind_{kind}", 0) + n
-            counts[f"level_{level}"] = counts.get(f"level_{level}", 0) + n
-        elif status == NominationStatus.AWARDED:
-            sums[3] += n
-        if status in outcome:
+        elif status in outcome:
             counts[outcome[status]] += submitted
         counts["s0"] += submitted
         counts["s1"] += past
         counts["s2"] += council
-    result = [
-        {
-            "award_id": award,
-            "campaign_id": campaign,
-            "submitting_unit__path": path,
-            **dict(zip(MEASURES, sums, strict=True)),
-        }
-        for (award, campaign, path), sums in merged.items()
-    ]
-    return Groups(result, counts, {campaign.pk: campaign for campaign in campaigns}, units)
+    units_rows: dict[tuple[int, int], list[int]] = {}
+    for (unit, campaign, status), (n, overdue) in by_unit.items():
+        _add(units_rows, (unit, campaign), status, n, overdue, waiting)
+    # the submitting units, and the units one level below the user's top one (by_unit)
+    units = Unit.objects.filter(
+        Q(pk__in={unit for unit, _c in units_rows}) | Q(depth=top_depth + 1)
+    ).only("code", "short_name", "path")
+    units = {unit.pk: unit for unit in units}
+    stages = {
+        pk: (kind, level)
+        for pk, kind, level in Stage.objects.filter(
+            pk__in={stage for stage in waiting_at if stage is not None}
+        ).values_list("pk", "kind", "level")
+    }
+    for stage, n in waiting_at.items():
+        kind, level = stages.get(stage, (None, None))
+        counts[f"kind_{kind}"] = counts.get(f"kind_{kind}", 0) + n
+        counts[f"level_{level}"] = counts.get(f"level_{level}", 0) + n
+    return Groups(
+        awards, units_rows, counts, {campaign.pk: campaign for campaign in campaigns}, units
+    )
+
+
+def _add(sums: dict, key, status: str, n: int, overdue: int, waiting: set) -> None:
+    """Add a status's count to the measures (MEASURES' order) of `key` in `sums`."""
+    values = sums.setdefault(key, [0, 0, 0, 0])
+    values[0] += n
+    if status in waiting:
+        values[1] += n
+        values[2] += overdue
+    elif status == NominationStatus.AWARDED:
+        values[3] += n
 
 
 def totals(groups: Groups, params) -> Row:
-    return _row(_("Tất cả"), groups.sum(groups.rows, MEASURES), params)
+    sums = Groups.by(groups.awards, lambda key: None).get(None, dict.fromkeys(MEASURES, 0))
+    return _row(_("Tất cả"), sums, params)
 
 
 def waiting_by_stage(groups: Groups, params) -> dict[str, list[tuple[str, Figure]]]:
@@ -251,7 +289,7 @@ def _awards(groups: Groups) -> tuple[list[tuple[int, str, str]], dict[tuple[int,
     """The awards counted, in catalogue order, as (id, code, name); and the deciding level by
     (award, campaign): the award's catalogue version in force when the campaign starts, as
     the list's filter (deciding_level) reads it. One query for both."""
-    pairs = {(row["award_id"], row["campaign_id"]) for row in groups.rows}
+    pairs = set(groups.awards)
     awards: dict[int, tuple] = {}
     versions: dict[int, list[tuple]] = {}
     for pk, code, name, order, start, end, level in Award.objects.filter(
@@ -282,13 +320,13 @@ def _awards(groups: Groups) -> tuple[list[tuple[int, str, str]], dict[tuple[int,
 
 
 def by_award(groups: Groups, params, awards) -> list[Row]:
-    sums = groups.by(lambda row: row["award_id"])
+    sums = groups.by(groups.awards, lambda key: key[0])
     return [_row(name, sums[pk], {**params, "award": code}) for pk, code, name in awards]
 
 
 def by_deciding_level(groups: Groups, params, levels) -> list[Row]:
     """By who decides the award (its catalogue version when the campaign starts)."""
-    rows = groups.by(lambda row: levels[(row["award_id"], row["campaign_id"])])
+    rows = groups.by(groups.awards, lambda key: levels[key])
     result = [
         _row(label, rows[level], {**params, "deciding": level})
         for level, label in DecidingLevel.choices
@@ -302,7 +340,7 @@ def by_deciding_level(groups: Groups, params, levels) -> list[Row]:
 
 
 def by_campaign(groups: Groups, params) -> list[Row]:
-    sums = groups.by(lambda row: row["campaign_id"])
+    sums = groups.by(groups.awards, lambda key: key[1])
     campaigns = sorted((groups.campaigns[pk] for pk in sums), key=lambda c: (-c.year, c.name))
     return [_row(c.name, sums[c.pk], {**params, "campaign": c.code}) for c in campaigns]
 
@@ -327,9 +365,8 @@ def by_bloc(groups: Groups, params) -> list[Row]:
         memberships.setdefault(path, []).append((bloc_id, start, end))
         blocs[bloc_id] = (code, name)
     sums: dict[int, dict[str, int]] = {}
-    rows = groups.by(
-        lambda row: (row["submitting_unit__path"], groups.campaigns[row["campaign_id"]].year)
-    )
+    units, campaigns = groups.units, groups.campaigns
+    rows = groups.by(groups.units_rows, lambda key: (units[key[0]].path, campaigns[key[1]].year))
     for (unit_path, year), row in rows.items():
         member_of = {
             bloc_id
@@ -363,7 +400,7 @@ def by_unit(depth: int, groups: Groups, params) -> list[Row]:
     A unit at or above that level that nominates itself gets a row of its own nominations.
     """
     groups_by: dict[tuple[int, bool], dict[str, int]] = {}
-    for path, row in groups.by(lambda row: row["submitting_unit__path"]).items():
+    for path, row in groups.by(groups.units_rows, lambda key: groups.units[key[0]].path).items():
         ids = [int(part) for part in path.strip("/").split("/")]
         key = (ids[depth + 1], False) if len(ids) > depth + 1 else (ids[-1], True)
         sums = groups_by.setdefault(key, dict.fromkeys(MEASURES, 0))
@@ -451,29 +488,37 @@ def waiting_by_week(nominations, params, now: dict[str, int], weeks: int = WEEKS
 
 
 def overdue_by_holder(nominations, params) -> list[tuple[str, str, Figure]]:
-    """Overdue nominations by the unit, bloc or council that holds them (one query)."""
+    """Overdue nominations by the unit, bloc or council that holds them (one query).
+
+    Grouped by the holders' ids, and their names and sort keys read for each group (a
+    subquery per holder: a hundred or so lookups) rather than joined to every overdue
+    nomination (thousands for the secretariat) before grouping by their texts."""
+
+    def holder(model, field: str, column: str) -> Subquery:
+        return Subquery(model.objects.filter(pk=OuterRef(field)).order_by().values(column)[:1])
+
     rows = (
         nominations.filter(overdue_q())
-        .values(
-            "acting_unit_id",
-            "acting_unit__short_name",
-            "acting_bloc_id",
-            "acting_bloc__name",
-            "acting_council_id",
-            "acting_council__name",
-        )
+        .values("acting_unit_id", "acting_bloc_id", "acting_council_id")
         .annotate(n=Count("pk"))
-        .order_by("-n", "acting_unit__path", "acting_bloc__code", "acting_council_id")
+        .annotate(
+            unit_name=holder(Unit, "acting_unit_id", "short_name"),
+            bloc_name=holder(EmulationBloc, "acting_bloc_id", "name"),
+            council_name=holder(AwardsCouncil, "acting_council_id", "name"),
+            unit_path=holder(Unit, "acting_unit_id", "path"),
+            bloc_code=holder(EmulationBloc, "acting_bloc_id", "code"),
+        )
+        .order_by("-n", "unit_path", "bloc_code", "acting_council_id")
     )
     overdue = {**params, "overdue": "1"}
     result = []
     for row in rows:
         if row["acting_council_id"]:
-            holder = ("council", row["acting_council__name"], row["acting_council_id"])
+            holder = ("council", row["council_name"], row["acting_council_id"])
         elif row["acting_bloc_id"]:
-            holder = ("bloc", row["acting_bloc__name"], row["acting_bloc_id"])
+            holder = ("bloc", row["bloc_name"], row["acting_bloc_id"])
         elif row["acting_unit_id"]:
-            holder = ("unit", row["acting_unit__short_name"], row["acting_unit_id"])
+            holder = ("unit", row["unit_name"], row["acting_unit_id"])
         else:
             continue
         kind, name, pk = holder

@@ -29,6 +29,24 @@ WHERE_RELATED = (
 )
 # what the nominations table shows of each row (templates/includes/nomination_table.html)
 TABLE_RELATED = (*WHERE_RELATED, "claimed_by", "letter")
+# the columns that table reads of each row and of its related rows (in_order's `only`): the
+# nomination's other forty columns and the related rows' own are neither fetched nor built
+TABLE_COLUMNS = (
+    "nominee_name",
+    "status",
+    "due_date",
+    "award__name",
+    "submitting_unit__short_name",
+    "current_stage__position",
+    "current_stage__kind",
+    "acting_unit__short_name",
+    "acting_bloc__name",
+    "acting_council__name",
+    "claimed_by__username",
+    "claimed_by__first_name",
+    "claimed_by__last_name",
+    "letter__number",
+)
 LIST_RELATED = (*TABLE_RELATED, "campaign")
 
 
@@ -170,10 +188,14 @@ def nominations_filtered(user, params) -> QuerySet[Nomination]:
     return filter_nominations(nominations_for_user(user), params)
 
 
-def in_order(ids: list[int], related=TABLE_RELATED) -> list[Nomination]:
-    """The nominations with these ids, in this order, with what a table of them shows."""
+def in_order(ids: list[int], related=TABLE_RELATED, only=()) -> list[Nomination]:
+    """The nominations with these ids, in this order, with what a table of them shows (only
+    the columns `only` names, when given, besides the keys)."""
     # no ORDER BY (the order is the ids'): Django would hash each of the ~200 columns for it
-    rows = Nomination.objects.select_related(*related).order_by().in_bulk(ids)
+    rows = Nomination.objects.select_related(*related).order_by()
+    if only:
+        rows = rows.only(*only, *(f"{name}_id" for name in related if "__" not in name))
+    rows = rows.in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -187,5 +209,5 @@ def nominations_page(nominations: QuerySet[Nomination], number, size: int) -> Pa
     """One page of a list (the list page, the inbox), read in two steps: the page's ids in
     the list's order, then those rows with what the table shows (ids_of, in_order)."""
     page = Paginator(ids_of(nominations), size).get_page(number)
-    page.object_list = in_order(list(page.object_list))
+    page.object_list = in_order(list(page.object_list), TABLE_RELATED, TABLE_COLUMNS)
     return page

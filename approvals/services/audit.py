@@ -50,28 +50,41 @@ def audit_record(*, actor, verb: str, obj: models.Model | None, data: dict | Non
     Side effects: locks the chain's head until the caller's transaction ends; inserts one
     AuditEvent row; moves the head.
     """
+    return audit_record_many(actor=actor, entries=[(verb, obj, data)])[0]
+
+
+def audit_record_many(
+    *, actor, entries: list[tuple[str, models.Model | None, dict | None]]
+) -> list[AuditEvent]:
+    """Append one audit event per (verb, obj, data), in order, with one lock of the head and
+    one insert: what a batch (a letter, a decision) changes in one transaction.
+    """
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            return audit_record(actor=actor, verb=verb, obj=obj, data=data)
+            return audit_record_many(actor=actor, entries=entries)
     head = _head()
     signed_in = getattr(actor, "pk", None) is not None
-    event = AuditEvent(
-        sequence=head.last_sequence + 1,
-        created_at=timezone.now(),
-        actor=actor if signed_in else None,
-        actor_name=actor.get_username() if signed_in else "",
-        verb=verb,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        # stored as JSON and read back the same way, so that the hash checks out on reading
-        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-        previous_hash=head.last_hash,
-    )
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    head.last_sequence, head.last_hash = event.sequence, event.hash
+    now = timezone.now()
+    events = []
+    for verb, obj, data in entries:
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            created_at=now,
+            actor=actor if signed_in else None,
+            actor_name=actor.get_username() if signed_in else "",
+            verb=verb,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            # stored as JSON and read back the same way, so that the hash checks out on reading
+            data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+            previous_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        head.last_sequence, head.last_hash = event.sequence, event.hash
+        events.append(event)
+    AuditEvent.objects.bulk_create(events)
     head.save(update_fields=["last_sequence", "last_hash"])
-    return event
+    return events
 
 
 @dataclass

@@ -34,8 +34,9 @@ from approvals.selectors.decisions import may_correct
 from approvals.selectors.scope import scope_for
 from approvals.services.audit import audit_record
 from approvals.services.nominations import (
+    award_move,
     award_record_create,
-    nomination_award,
+    moves_apply,
     nominations_locked,
 )
 from workflows.models import StageKind
@@ -203,8 +204,8 @@ def decision_issue(*, actor, authority: Unit, nominations, header: DecisionHeade
     )
     ordered = sorted(related, key=_entry_order)
     by_pk = {n.pk: n for n in locked}
-    for line, shown in enumerate(ordered, start=1):
-        entry = DecisionEntry.objects.create(
+    entries = DecisionEntry.objects.bulk_create(
+        DecisionEntry(
             decision=decision,
             line=line,
             action=EntryAction.GRANT,
@@ -216,7 +217,11 @@ def decision_issue(*, actor, authority: Unit, nominations, header: DecisionHeade
             nominee_detail=nominee_detail(shown),
             unit_name=nominee_unit_name(shown),
         )
-        nomination_award(actor=actor, nomination=by_pk[shown.pk], entry=entry)
+        for line, shown in enumerate(ordered, start=1)
+    )
+    moves_apply(
+        [award_move(nomination=by_pk[e.nomination_id], entry=e) for e in entries], actor=actor
+    )
     audit_record(
         actor=actor,
         verb="decision.issue",

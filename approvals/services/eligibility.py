@@ -33,7 +33,13 @@ from approvals.models import (
 )
 from approvals.models.catalogue import RuleKind
 from approvals.models.eligibility import INITIATIVE_LEVEL_CODES, BreakKind, InitiativeLevel
-from approvals.selectors.eligibility_facts import SUBMITTED, Facts, holder_of, load_facts
+from approvals.selectors.eligibility_facts import (
+    SUBMITTED,
+    UNREAD,
+    Facts,
+    holder_of,
+    load_facts,
+)
 
 
 class Outcome(TextChoices):
@@ -521,15 +527,20 @@ def check_candidates(
     *,
     today: datetime.date | None = None,
     each_alone: bool = False,
+    versions: dict | None = None,
+    stages: dict | None = None,
 ) -> list[Verdict]:
     """Each candidate's verdict, in order; a bounded number of queries for any count.
 
     Later candidates count the earlier ones that are not yet submitted (a list being
     prepared, an import): towards quotas, and as duplicates. With `each_alone`, each is
-    checked as if it were the only one added ("who could be nominated")."""
+    checked as if it were the only one added ("who could be nominated"). `versions` and
+    `stages`: what the caller has read already (see `load_facts`)."""
     if not candidates:
         return []
-    facts = load_facts(candidates, today=today or timezone.localdate())
+    facts = load_facts(
+        candidates, today=today or timezone.localdate(), versions=versions, stages=stages
+    )
     batch = _Batch()
     verdicts = []
     for c in candidates:
@@ -546,8 +557,16 @@ def check_nominations(nominations: Sequence[Nomination]) -> list[Verdict]:
     return check_candidates([Candidate.of(n) for n in nominations])
 
 
-def check_nomination(nomination: Nomination) -> Verdict:
-    return check_nominations([nomination])[0]
+def check_nomination(nomination: Nomination, *, version=UNREAD, stages=None) -> Verdict:
+    """The nomination's verdict. A page that has read the award's version in force (with
+    its rules, `version_in_force`) or the route's stages passes them, to spare their reads;
+    left out, they are read here."""
+    candidate = Candidate.of(nomination)
+    versions = None
+    if version is not UNREAD:
+        versions = {(nomination.award_id, nomination.campaign_id): version}
+    known = {nomination.route_version_id: list(stages)} if stages is not None else None
+    return check_candidates([candidate], versions=versions, stages=known)[0]
 
 
 def refusal(verdict: Verdict) -> ValidationError:

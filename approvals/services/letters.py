@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Campaign, Nomination, SubmissionLetter, Unit
-from approvals.permissions import acting_q, may_prepare
+from approvals.permissions import acting_q, may_act, may_prepare
 from approvals.selectors.scope import scope_for
 from approvals.services.audit import audit_record
-from approvals.services.nominations import ReturnTo, stage_act
+from approvals.services.nominations import Move, ReturnTo, moves_apply, nominations_locked
 
 
 @transaction.atomic
@@ -63,15 +63,13 @@ def letter_act(
     Side effects: as stage_act for each nomination, in one transaction; if any one is
     refused, none changes.
     """
-    nominations = list(letter_actionable(actor=actor, letter=letter))
+    scope = scope_for(actor)
+    waiting = letter_actionable(actor=actor, letter=letter).values_list("pk", flat=True)
+    nominations = [n for n in nominations_locked(list(waiting)) if may_act(scope, n)]
     if not nominations:
         raise ValidationError(_("Tờ trình không có đề nghị nào đang chờ bạn xử lý."))
-    done = [
-        stage_act(
-            actor=actor, nomination=nomination, action=action, comment=comment, return_to=return_to
-        )
-        for nomination in nominations
-    ]
+    moves = [Move(n, action=action, comment=comment, return_to=return_to) for n in nominations]
+    done = moves_apply(moves, actor=actor)
     audit_record(
         actor=actor,
         verb=f"letter.{action}",

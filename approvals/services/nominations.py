@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,13 +31,20 @@ from approvals.models import (
 from approvals.models.catalogue import AwardSubject
 from approvals.permissions import may_act, may_prepare, may_record_vote, may_withdraw
 from approvals.selectors.calendar import add_working_days
-from approvals.selectors.dossier_checklist import missing_to_leave
+from approvals.selectors.dossier_checklist import missing_to_leave_many
 from approvals.selectors.scope import scope_for
-from approvals.services.audit import audit_record
-from approvals.services.eligibility import nomination_check_or_refuse
-from approvals.services.notifications import notify_outcome, notify_stage_actors
+from approvals.services.audit import audit_record, audit_record_many
+from approvals.services.eligibility import check_nominations, refusal
+from approvals.services.notifications import notify_moves
 from workflows.actors import resolve_acting
-from workflows.engine import process_advance, process_start, task_claim, task_release
+from workflows.engine import (
+    Step,
+    process_advance,
+    process_start,
+    processes_advance,
+    task_claim,
+    task_release,
+)
 from workflows.models import Stage, StageKind, StageLevel
 from workflows.routes import route_for
 
@@ -75,20 +83,65 @@ class VoteResult:
         }
 
 
-def _stages(nomination: Nomination) -> dict[int, Stage]:
-    return {s.position: s for s in nomination.route_version.stages.order_by("position")}
-
-
 def _stage_label(stage: Stage | None) -> str:
     if stage is None:
         return ""
     return f"{stage.position}. {stage.get_kind_display()} — {stage.get_level_display()}"
 
 
-def _enter(nomination: Nomination, stage: Stage) -> None:
-    acting = resolve_acting(
-        stage=stage, submitting_unit=nomination.submitting_unit, year=nomination.campaign.year
-    )
+class _Moving:
+    """What the moves of one transaction share: the routes' stages, who acts at a stage for
+    a unit and year, and working-day arithmetic; each read once however many nominations move.
+    """
+
+    def __init__(self, nominations: list[Nomination], checked=()) -> None:
+        self.nominations = nominations
+        self.checked = checked  # the nominations whose eligibility the moves check
+        self._missing: dict | None = None
+        self._verdicts: dict | None = None
+        versions = {n.route_version_id for n in nominations}
+        self.stages: dict[int, dict[int, Stage]] = {version: {} for version in versions}
+        for stage in Stage.objects.filter(version_id__in=versions).order_by("position"):
+            self.stages[stage.version_id][stage.position] = stage
+        self._acting: dict[tuple, object] = {}
+        self._days: dict[tuple, object] = {}
+        self.now = timezone.now()  # one time for the batch: its rows are saved together
+
+    def acting(self, stage: Stage, nomination: Nomination):
+        year = nomination.campaign.year
+        key = (stage.pk, nomination.submitting_unit_id, year)
+        if key not in self._acting:
+            self._acting[key] = resolve_acting(
+                stage=stage, submitting_unit=nomination.submitting_unit, year=year
+            )
+        return self._acting[key]
+
+    def missing_documents(self, nomination: Nomination) -> list:
+        """What the nomination's dossier lacks to leave its stage; read for the whole batch
+        the first time one is asked."""
+        if self._missing is None:
+            stages = {
+                version: list(by_position.values()) for version, by_position in self.stages.items()
+            }
+            self._missing = missing_to_leave_many(self.nominations, stages)
+        return self._missing[nomination.pk]
+
+    def verdict(self, nomination: Nomination):
+        """The nomination's eligibility verdict; all of `checked` are checked together the
+        first time one is asked (each counting those before it, as if submitted one by one)."""
+        if self._verdicts is None:
+            verdicts = check_nominations(self.checked)
+            self._verdicts = {v.candidate.nomination.pk: v for v in verdicts}
+        return self._verdicts[nomination.pk]
+
+    def add_working_days(self, start, days: int):
+        if (start, days) not in self._days:
+            self._days[start, days] = add_working_days(start, days)
+        return self._days[start, days]
+
+
+def _enter(nomination: Nomination, stage: Stage, moving: _Moving) -> None:
+    acting = moving.acting(stage, nomination)
     today = timezone.localdate()
     nomination.stage_position = stage.position
     nomination.current_stage = stage
@@ -99,17 +152,17 @@ def _enter(nomination: Nomination, stage: Stage) -> None:
     nomination.acting_bloc_id = acting.bloc_id
     nomination.acting_council = acting.council
     nomination.claimed_by = None
-    nomination.stage_entered_at = timezone.now()
+    nomination.stage_entered_at = moving.now
     nomination.posted_until = None
     start = today
     if stage.kind == StageKind.PUBLIC_POSTING:
         days = (stage.settings or {}).get("posting_working_days", 10)
-        nomination.posted_until = add_working_days(today, days)
+        nomination.posted_until = moving.add_working_days(today, days)
         start = nomination.posted_until
-    nomination.due_date = add_working_days(start, stage.time_limit_working_days)
+    nomination.due_date = moving.add_working_days(start, stage.time_limit_working_days)
 
 
-def _finish(nomination: Nomination, status: str) -> None:
+def _finish(nomination: Nomination, status: str, now=None) -> None:
     nomination.status = status
     nomination.acting_permission = ""
     nomination.acting_unit = None
@@ -119,7 +172,7 @@ def _finish(nomination: Nomination, status: str) -> None:
     nomination.due_date = None
     nomination.posted_until = None
     nomination.resume_position = None
-    nomination.finished_at = timezone.now()
+    nomination.finished_at = now or timezone.now()
 
 
 def event_record(
@@ -166,8 +219,26 @@ def event_record(
 
 
 def _locked_rows():
-    return Nomination.objects.select_for_update(of=("self",)).select_related(
-        "submitting_unit", "campaign", "route_version", "current_stage", "acting_unit"
+    """Nominations locked with what moving them reads: the process's open task, the author
+    (told of the outcome) and the last event's waiting kind (the next event's "before")."""
+    last_waiting = NominationEvent.objects.filter(nomination=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    return (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related(
+            "submitting_unit",
+            "campaign",
+            "route_version",
+            "current_stage",
+            "acting_unit",
+            "current_task__process",
+            "created_by",
+            "award",
+            "person",
+            "nominee_unit",
+        )
+        .annotate(last_waiting_kind=Subquery(last_waiting.values("waiting_kind")[:1]))
     )
 
 
@@ -237,7 +308,6 @@ def nomination_create(
         raise ValidationError(
             _("Chưa có quy trình xét duyệt đang áp dụng cho “%(award)s”.") % {"award": award.name}
         )
-    stages = _stages(Nomination(route_version=version))
     try:
         # a savepoint: a twin request that got in first leaves no process, task or event
         # behind, even when the caller's transaction carries on
@@ -254,7 +324,8 @@ def nomination_create(
                 current_task=task,
                 created_by=actor,
             )
-            _enter(nomination, stages[1])
+            moving = _Moving([nomination])
+            _enter(nomination, moving.stages[version.pk][1], moving)
             nomination.save()
             event_record(nomination, actor=actor, action=EventAction.CREATED, before=None)
     except IntegrityError:
@@ -306,39 +377,6 @@ def nomination_update(
     return nomination
 
 
-def _advance(
-    nomination: Nomination,
-    *,
-    actor,
-    stages: dict[int, Stage],
-    outcome: str,
-    entry: DecisionEntry | None = None,
-) -> Stage:
-    """Move to the next stage (or back to the stage that returned it); AWARDED after the last.
-
-    Only a decision's entry ends the last stage (the decision stage): see services.decisions.
-    """
-    position = nomination.stage_position
-    target = position + 1
-    if nomination.resume_position and nomination.resume_position > position:
-        target = nomination.resume_position
-    if target > max(stages):
-        nomination.current_task = process_advance(
-            task=nomination.current_task, finished=True, outcome=outcome
-        )
-        _finish(nomination, NominationStatus.AWARDED)
-        award_record_create(nomination=nomination, entry=entry)
-        return None
-    _enter(nomination, stages[target])
-    if target >= (nomination.resume_position or 0):
-        nomination.resume_position = None
-    nomination.status = NominationStatus.IN_PROGRESS
-    nomination.current_task = process_advance(
-        task=nomination.current_task, finished=False, outcome=outcome
-    )
-    return stages[target]
-
-
 def _check_posting_over(nomination: Nomination) -> None:
     """A posted nominee moves on only after the period and once every objection is answered."""
     if nomination.posted_until and timezone.localdate() <= nomination.posted_until:
@@ -353,13 +391,13 @@ def _check_posting_over(nomination: Nomination) -> None:
         )
 
 
-def _check_dossier(nomination: Nomination) -> None:
+def _check_dossier(nomination: Nomination, moving: "_Moving") -> None:
     """Refuse to approve past a stage while the dossier lacks a document required by then.
 
     Only an actor's approval is checked: a vote's result and a decision's entry move the
     nomination whatever its dossier holds (the vote or the decision has been taken).
     """
-    missing = missing_to_leave(nomination)
+    missing = moving.missing_documents(nomination)
     if missing:
         raise ValidationError(
             _("Hồ sơ còn thiếu: %(documents)s. Tải lên trước khi chuyển bước.")
@@ -393,69 +431,153 @@ def _require_reason(comment: str) -> str:
     return comment.strip()
 
 
-def _apply(
-    nomination: Nomination,
-    *,
-    actor,
-    action: str,
-    comment: str,
-    return_to: str,
-    vote: VoteResult | None = None,
-    entry: DecisionEntry | None = None,
-) -> Nomination:
-    stages = _stages(nomination)
+@dataclass
+class Move:
+    """What to do to one nomination in a batch of moves (`moves_apply`)."""
+
+    nomination: Nomination  # locked (_locked_rows, nominations_locked)
+    action: str
+    comment: str = ""
+    return_to: str = ReturnTo.PREVIOUS
+    vote: VoteResult | None = None
+    entry: DecisionEntry | None = None
+
+
+@dataclass
+class _Moved:
+    nomination: Nomination
+    before: Stage
+    event_action: str
+    comment: str
+    data: dict
+    step: Step
+
+
+# what a move changes on the nomination row
+MOVED_FIELDS = [
+    "status",
+    "stage_position",
+    "current_stage",
+    "current_task",
+    "reached_past_unit",
+    "reached_council",
+    "acting_permission",
+    "acting_unit",
+    "acting_bloc",
+    "acting_council",
+    "claimed_by",
+    "stage_entered_at",
+    "posted_until",
+    "due_date",
+    "resume_position",
+    "finished_at",
+    "submitted_at",
+]
+
+
+def _moved_save(nominations: list[Nomination]) -> None:
+    """Save what the moves changed: one UPDATE per group of nominations left in the same state
+    (a letter moving together is one group), each row given its own open task."""
+    if len(nominations) == 1:
+        nominations[0].save(update_fields=MOVED_FIELDS)
+        return
+    shared = [name for name in MOVED_FIELDS if name != "current_task"]
+    attnames = [Nomination._meta.get_field(name).attname for name in shared]
+    groups: dict[tuple, list[Nomination]] = {}
+    for nomination in nominations:
+        key = tuple(getattr(nomination, attname) for attname in attnames)
+        groups.setdefault(key, []).append(nomination)
+    for key, group in groups.items():
+        task_ids = {n.current_task_id for n in group}
+        current_task_id = (
+            task_ids.pop()
+            if len(task_ids) == 1
+            else Case(
+                *(When(pk=n.pk, then=Value(n.current_task_id)) for n in group),
+                output_field=BigIntegerField(),
+            )
+        )
+        Nomination.objects.filter(pk__in=[n.pk for n in group]).update(
+            **dict(zip(attnames, key, strict=True)), current_task_id=current_task_id
+        )
+
+
+def _approve(move: Move, moving: _Moving) -> tuple[str, dict, Step]:
+    nomination, vote, entry = move.nomination, move.vote, move.entry
     before = nomination.current_stage
     data = {}
     if vote is not None:
         data = {"agree": vote.agree, "members": vote.members, "required": vote.required}
-    if action == Action.APPROVE:
-        if before.kind in VOTE_KINDS and vote is None:
-            raise ValidationError(
-                _("Bước bỏ phiếu chỉ chuyển tiếp theo kết quả biểu quyết của hội đồng hoặc khối.")
+    if before.kind in VOTE_KINDS and vote is None:
+        raise ValidationError(
+            _("Bước bỏ phiếu chỉ chuyển tiếp theo kết quả biểu quyết của hội đồng hoặc khối.")
+        )
+    if before.kind == StageKind.PUBLIC_POSTING:
+        _check_posting_over(nomination)
+    if before.kind == StageKind.DECISION and entry is None:
+        raise ValidationError(
+            _(
+                "Khen thưởng được quyết định bằng văn bản: chọn các đề nghị và "
+                "“Ban hành quyết định”."
             )
-        if before.kind == StageKind.PUBLIC_POSTING:
-            _check_posting_over(nomination)
-        if before.kind == StageKind.DECISION and entry is None:
-            raise ValidationError(
-                _(
-                    "Khen thưởng được quyết định bằng văn bản: chọn các đề nghị và "
-                    "“Ban hành quyết định”."
-                )
-            )
-        if vote is None and entry is None:
-            _check_dossier(nomination)
-        if before.position == 1 or before.kind == StageKind.APPRAISAL:
-            # at submission, and again at the secretariat's appraisal: the facts may have changed
-            nomination_check_or_refuse(nomination)
-        if entry is not None:
-            data = {"decision": entry.decision.number, "decision_id": entry.decision_id}
-        first_submission = nomination.status == NominationStatus.DRAFT
-        _advance(nomination, actor=actor, stages=stages, outcome=action, entry=entry)
-        if nomination.status == NominationStatus.AWARDED:
-            event_action = EventAction.AWARDED
-        elif vote is not None:
-            event_action = EventAction.VOTED
-        elif before.position == 1:
-            event_action = EventAction.SUBMITTED
-            if first_submission:
-                nomination.submitted_at = timezone.now()
-        else:
-            event_action = EventAction.APPROVED
-    elif action == Action.RETURN:
+        )
+    if vote is None and entry is None:
+        _check_dossier(nomination, moving)
+    if before.position == 1 or before.kind == StageKind.APPRAISAL:
+        # at submission, and again at the secretariat's appraisal: the facts may have changed
+        verdict = moving.verdict(nomination)
+        if not verdict.eligible:
+            raise refusal(verdict)
+    if entry is not None:
+        data = {"decision": entry.decision.number, "decision_id": entry.decision_id}
+    first_submission = nomination.status == NominationStatus.DRAFT
+    stages = moving.stages[nomination.route_version_id]
+    # on to the next stage, or back to the stage that returned it; awarded after the last
+    # (only a decision's entry ends the last stage, the decision stage: services.decisions)
+    target = before.position + 1
+    if nomination.resume_position and nomination.resume_position > before.position:
+        target = nomination.resume_position
+    step = Step(task=nomination.current_task, finished=target > max(stages), outcome=move.action)
+    if step.finished:
+        _finish(nomination, NominationStatus.AWARDED, moving.now)
+        award_record_create(nomination=nomination, entry=entry)
+        return EventAction.AWARDED, data, step
+    _enter(nomination, stages[target], moving)
+    if target >= (nomination.resume_position or 0):
+        nomination.resume_position = None
+    nomination.status = NominationStatus.IN_PROGRESS
+    if vote is not None:
+        return EventAction.VOTED, data, step
+    if before.position == 1:
+        if first_submission:
+            nomination.submitted_at = moving.now
+        return EventAction.SUBMITTED, data, step
+    return EventAction.APPROVED, data, step
+
+
+def _move(move: Move, moving: _Moving) -> _Moved:
+    """Check one move and set the nomination's new state (not saved yet)."""
+    nomination, vote = move.nomination, move.vote
+    before = nomination.current_stage
+    comment = move.comment
+    data = {}
+    if vote is not None:
+        data = {"agree": vote.agree, "members": vote.members, "required": vote.required}
+    if move.action == Action.APPROVE:
+        event_action, data, step = _approve(move, moving)
+    elif move.action == Action.RETURN:
         comment = _require_reason(comment)
         if before.position == 1:
             raise ValidationError(_("Đề nghị đang ở đơn vị đề nghị, không trả lại được nữa."))
-        target = 1 if return_to == ReturnTo.UNIT else before.position - 1
+        target = 1 if move.return_to == ReturnTo.UNIT else before.position - 1
+        step = Step(task=nomination.current_task, finished=False, outcome=move.action)
         nomination.resume_position = before.position
-        _enter(nomination, stages[target])
+        _enter(nomination, moving.stages[nomination.route_version_id][target], moving)
         nomination.status = (
             NominationStatus.RETURNED if target == 1 else NominationStatus.IN_PROGRESS
         )
-        nomination.current_task = process_advance(
-            task=nomination.current_task, finished=False, outcome=action
-        )
         event_action = EventAction.RETURNED
-    elif action == Action.REJECT:
+    elif move.action == Action.REJECT:
         if vote is None and before.position == 1:
             raise ValidationError(
                 _("Đề nghị còn ở đơn vị đề nghị: đơn vị dùng “Rút đề nghị” nếu không gửi nữa.")
@@ -465,22 +587,86 @@ def _apply(
                 _("Bước bỏ phiếu chỉ kết thúc theo kết quả biểu quyết của hội đồng hoặc khối.")
             )
         comment = comment.strip() if vote is not None else _require_reason(comment)
-        nomination.current_task = process_advance(
-            task=nomination.current_task, finished=True, outcome=action
-        )
-        _finish(nomination, NominationStatus.REJECTED)
+        step = Step(task=nomination.current_task, finished=True, outcome=move.action)
+        _finish(nomination, NominationStatus.REJECTED, moving.now)
         event_action = EventAction.VOTED if vote is not None else EventAction.REJECTED
     else:
         raise ValidationError(_("Thao tác không hợp lệ."))
-    nomination.save()
-    event = event_record(
-        nomination, actor=actor, action=event_action, before=before, comment=comment, data=data
+    return _Moved(nomination, before, event_action, comment, data, step)
+
+
+def _event(moved: _Moved, actor) -> NominationEvent:
+    nomination, before = moved.nomination, moved.before
+    after = nomination.current_stage if nomination.is_active else None
+    waiting = after is not None and nomination.status in (
+        NominationStatus.IN_PROGRESS,
+        NominationStatus.RETURNED,
     )
-    if nomination.is_active:
-        notify_stage_actors(nomination)
-    if action != Action.APPROVE or not nomination.is_active:
-        notify_outcome(nomination, event)
-    return nomination
+    return NominationEvent(
+        nomination=nomination,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=moved.event_action,
+        from_position=before.position,
+        from_stage=_stage_label(before),
+        to_position=after.position if after else None,
+        to_stage=_stage_label(after),
+        status_after=nomination.status,
+        waiting_kind=after.kind if waiting else "",
+        waiting_kind_before=getattr(nomination, "last_waiting_kind", None) or "",
+        comment=moved.comment,
+        data=moved.data,
+    )
+
+
+def moves_apply(moves: list[Move], *, actor) -> list[Nomination]:
+    """Carry out the moves in the caller's transaction, all or none: each checked (a refusal
+    raises and nothing is written), then every process advanced, nomination saved, timeline
+    event, audit event and notification written in one statement per kind of row.
+
+    The caller has locked the nominations and checked that `actor` may act on each.
+    """
+    checked = [
+        move.nomination
+        for move in moves
+        if move.action == Action.APPROVE
+        and (
+            move.nomination.stage_position == 1
+            or move.nomination.current_stage.kind == StageKind.APPRAISAL
+        )
+    ]
+    moving = _Moving([move.nomination for move in moves], checked)
+    moved = [_move(move, moving) for move in moves]
+    following = processes_advance([m.step for m in moved])
+    for m in moved:
+        m.nomination.current_task = following[m.step.task.pk]
+    nominations = [m.nomination for m in moved]
+    _moved_save(nominations)
+    events = NominationEvent.objects.bulk_create([_event(m, actor) for m in moved])
+    audit_record_many(
+        actor=actor,
+        entries=[
+            (
+                f"nomination.{event.action}",
+                event.nomination,
+                {
+                    "from": event.from_position,
+                    "to": event.to_position,
+                    "status": event.status_after,
+                    **event.data,
+                },
+            )
+            for event in events
+        ],
+    )
+    notify_moves(
+        waiting=[n for n in nominations if n.is_active],
+        outcomes=[
+            (m.nomination, event)
+            for m, event, move in zip(moved, events, moves, strict=True)
+            if move.action != Action.APPROVE or not m.nomination.is_active
+        ],
+    )
+    return nominations
 
 
 @transaction.atomic
@@ -513,7 +699,8 @@ def stage_act(
                 )
             )
         raise PermissionDenied(_("Bạn không có quyền xử lý đề nghị này ở bước hiện tại."))
-    return _apply(nomination, actor=actor, action=action, comment=comment, return_to=return_to)
+    move = Move(nomination, action=action, comment=comment, return_to=return_to)
+    return moves_apply([move], actor=actor)[0]
 
 
 def _where(nomination: Nomination) -> tuple:
@@ -521,12 +708,12 @@ def _where(nomination: Nomination) -> tuple:
     return (nomination.status, nomination.stage_position, nomination.current_task_id)
 
 
-def nomination_award(*, actor, nomination: Nomination, entry: DecisionEntry) -> Nomination:
-    """End a nomination at its decision stage as awarded, by a decision's entry.
+def award_move(*, nomination: Nomination, entry: DecisionEntry) -> Move:
+    """The move that ends a nomination at its decision stage as awarded by a decision's entry.
 
-    Only services.decisions.decision_issue calls this, inside its transaction, after locking
-    (nominations_locked) and checking every nomination of the decision.
-    Side effects: as stage_act, and enters the award in the registry.
+    Only services.decisions.decision_issue makes these, inside its transaction, after locking
+    (nominations_locked) and checking every nomination of the decision, and applies them
+    together with moves_apply: as stage_act, and enters each award in the registry.
     """
     decision = entry.decision
     comment = _("Quyết định số %(number)s ngày %(date)s của %(issuer)s.") % {
@@ -534,17 +721,9 @@ def nomination_award(*, actor, nomination: Nomination, entry: DecisionEntry) -> 
         "date": decision.signed_on.strftime("%d/%m/%Y"),
         "issuer": decision.issuer_title,
     }
-    return _apply(
-        nomination,
-        actor=actor,
-        action=Action.APPROVE,
-        comment=comment,
-        return_to=ReturnTo.PREVIOUS,
-        entry=entry,
-    )
+    return Move(nomination, action=Action.APPROVE, comment=comment, entry=entry)
 
 
-@transaction.atomic
 def stage_record_vote_result(*, actor, nomination: Nomination, result: VoteResult) -> Nomination:
     """Deliver a council or bloc vote's result to the nomination's vote stage.
 
@@ -552,47 +731,68 @@ def stage_record_vote_result(*, actor, nomination: Nomination, result: VoteResul
     tally as the reason. The voting sessions call this; until then the stage's page does.
     Side effects: as stage_act.
     """
-    nomination = _locked(nomination)
-    if not (
-        nomination.current_stage.kind in VOTE_KINDS
-        and may_record_vote(scope_for(actor), nomination)
-    ):
-        raise PermissionDenied(_("Bạn không ghi nhận kết quả biểu quyết cho đề nghị này."))
-    if nomination.current_stage.kind == StageKind.COUNCIL_VOTE and not _from_session(
-        nomination, result
-    ):
-        raise ValidationError(
-            _(
-                "Kết quả biểu quyết của hội đồng chỉ được ghi nhận từ phiên họp hội đồng "
-                "đã kết luận (bỏ phiếu kín)."
+    return stage_record_vote_results(actor=actor, results=[(nomination, result)])[0]
+
+
+@transaction.atomic
+def stage_record_vote_results(*, actor, results: list[tuple[Nomination, VoteResult]]):
+    """stage_record_vote_result for many nominations at once (a session's results), all or
+    none, in a bounded number of statements."""
+    locked = {n.pk: n for n in nominations_locked([nomination.pk for nomination, _ in results])}
+    scope = scope_for(actor)
+    from_session = _from_sessions(locked.values(), {result.session_id for _, result in results})
+    moves = []
+    for given, result in results:
+        nomination = locked[given.pk]
+        if not (nomination.current_stage.kind in VOTE_KINDS and may_record_vote(scope, nomination)):
+            raise PermissionDenied(_("Bạn không ghi nhận kết quả biểu quyết cho đề nghị này."))
+        if (
+            nomination.current_stage.kind == StageKind.COUNCIL_VOTE
+            and (nomination.pk, result.session_id) not in from_session
+        ):
+            raise ValidationError(
+                _(
+                    "Kết quả biểu quyết của hội đồng chỉ được ghi nhận từ phiên họp hội đồng "
+                    "đã kết luận (bỏ phiếu kín)."
+                )
             )
-        )
-    if result.agree > result.members or result.required > result.members:
-        raise ValidationError(_("Số phiếu tán thành không thể lớn hơn tổng số thành viên."))
+        if result.agree > result.members or result.required > result.members:
+            raise ValidationError(_("Số phiếu tán thành không thể lớn hơn tổng số thành viên."))
+        moves.append(vote_move(nomination, result))
+    return moves_apply(moves, actor=actor)
+
+
+def vote_move(nomination: Nomination, result: VoteResult) -> Move:
+    """The move a vote's result makes: on if it passed, out with the tally if not."""
     comment = " ".join(part for part in (result.summary(), result.note.strip()) if part)
-    return _apply(
+    return Move(
         nomination,
-        actor=actor,
         action=Action.APPROVE if result.passed else Action.REJECT,
         comment=comment,
-        return_to=ReturnTo.PREVIOUS,
         vote=result,
     )
 
 
-def _from_session(nomination: Nomination, result: VoteResult) -> bool:
+def _from_sessions(nominations, session_ids: set) -> set[tuple[int, int]]:
+    """(nomination, session) pairs where the session is a concluded one of the council acting
+    on the nomination, with the nomination's result not yet applied (one query)."""
     from approvals.models import AgendaItem, SessionStatus
 
-    return (
-        result.session_id is not None
-        and AgendaItem.objects.filter(
-            session_id=result.session_id,
-            session__status=SessionStatus.CONCLUDED,
-            session__council_id=nomination.acting_council_id,
-            nomination=nomination,
-            applied_at__isnull=True,
-        ).exists()
-    )
+    session_ids.discard(None)
+    if not session_ids:
+        return set()
+    items = AgendaItem.objects.filter(
+        session_id__in=session_ids,
+        session__status=SessionStatus.CONCLUDED,
+        nomination__in=[n.pk for n in nominations],
+        applied_at__isnull=True,
+    ).values_list("nomination_id", "session_id", "session__council_id")
+    councils = {n.pk: n.acting_council_id for n in nominations}
+    return {
+        (nomination, session)
+        for nomination, session, council in items
+        if councils[nomination] == council
+    }
 
 
 @transaction.atomic

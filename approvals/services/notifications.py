@@ -18,6 +18,34 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
     return subject[:200], body
 
 
+def _rows(
+    *, recipients, nomination, kind: str, context: dict, dedupe: str = "", template: str = ""
+) -> list[Notification]:
+    subject, body = _render(template or kind, context)
+    return [
+        Notification(
+            recipient=user,
+            nomination=nomination,
+            kind=kind,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{dedupe}:{user.pk}" if dedupe else None,
+        )
+        for user in recipients
+    ]
+
+
+def _saved(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows in one statement and e-mail them after commit."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+
+    transaction.on_commit(lambda: _enqueue_emails(ids))
+    return created
+
+
 def notifications_create(
     *,
     recipients,
@@ -33,25 +61,16 @@ def notifications_create(
     default the kind's. Side effects: inserts Notification rows; enqueues the e-mail task on
     commit.
     """
-    subject, body = _render(template or kind, context)
-    rows = [
-        Notification(
-            recipient=user,
+    return _saved(
+        _rows(
+            recipients=recipients,
             nomination=nomination,
             kind=kind,
-            subject=subject,
-            body=body,
-            dedupe_key=f"{dedupe}:{user.pk}" if dedupe else None,
+            context=context,
+            dedupe=dedupe,
+            template=template,
         )
-        for user in recipients
-    ]
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-
-    transaction.on_commit(lambda: _enqueue_emails(ids))
-    return created
+    )
 
 
 def _enqueue_emails(ids: list[int]) -> None:
@@ -64,26 +83,59 @@ def _enqueue_emails(ids: list[int]) -> None:
         logger.exception("E-mail of notifications %s left to the outbox sweep", ids)
 
 
-def notify_stage_actors(nomination: Nomination) -> list[Notification]:
-    """Tell everyone who may act on the nomination's new stage that it waits for them."""
-    from approvals.selectors.nominations import acting_users
-
-    return notifications_create(
-        recipients=list(acting_users(nomination)),
+def _stage_rows(nomination: Nomination, recipients) -> list[Notification]:
+    return _rows(
+        recipients=recipients,
         nomination=nomination,
         kind=NotificationKind.TASK,
         context={"nomination": nomination, "stage": nomination.current_stage},
     )
 
 
-def notify_outcome(nomination: Nomination, event: NominationEvent) -> list[Notification]:
-    """Tell the nomination's author of a return, rejection, withdrawal or award."""
+def _outcome_rows(nomination: Nomination, event: NominationEvent) -> list[Notification]:
     author = nomination.created_by
     if author is None or author.pk == event.actor_id:
         return []
-    return notifications_create(
+    return _rows(
         recipients=[author],
         nomination=nomination,
         kind=NotificationKind.OUTCOME,
         context={"nomination": nomination, "event": event},
     )
+
+
+def notify_stage_actors(nomination: Nomination) -> list[Notification]:
+    """Tell everyone who may act on the nomination's new stage that it waits for them."""
+    from approvals.selectors.nominations import acting_users
+
+    return _saved(_stage_rows(nomination, list(acting_users(nomination))))
+
+
+def notify_outcome(nomination: Nomination, event: NominationEvent) -> list[Notification]:
+    """Tell the nomination's author of a return, rejection, withdrawal or award."""
+    return _saved(_outcome_rows(nomination, event))
+
+
+def notify_moves(waiting: list[Nomination], outcomes: list[tuple]) -> list[Notification]:
+    """What a batch of moves tells, in one insert: everyone who may act on each of `waiting`
+    (their acting users read once per stage and acting unit, bloc or council), and each
+    (nomination, event) of `outcomes` to the nomination's author.
+    """
+    from approvals.selectors.nominations import acting_users
+
+    actors: dict[tuple, list] = {}
+    rows = []
+    for nomination in waiting:
+        key = (
+            nomination.acting_permission,
+            nomination.acting_unit_id,
+            nomination.acting_bloc_id,
+            nomination.acting_council_id,
+            nomination.claimed_by_id,
+        )
+        if key not in actors:
+            actors[key] = list(acting_users(nomination))
+        rows += _stage_rows(nomination, actors[key])
+    for nomination, event in outcomes:
+        rows += _outcome_rows(nomination, event)
+    return _saved(rows)

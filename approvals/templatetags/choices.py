@@ -11,7 +11,8 @@
 from functools import cache
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -43,16 +44,16 @@ def _pairs(items, value: str, label: str):
 @register.simple_tag
 def options(items, selected="", value="code", label="name", blank=None):
     """<option>s for `items`, (value, label) pairs or objects read by attribute, with the one
-    whose value equals `selected` (compared as text) selected; `blank` adds an empty first."""
+    whose value equals `selected` (compared as text) selected; `blank` adds an empty first.
+
+    Every value and label is escaped (as format_html would, a few times cheaper: the unit
+    selects alone hold hundreds of options)."""
     chosen = "" if selected is None else str(selected)
-    rows = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (option, " selected" if str(option) == chosen else "", text)
-            for option, text in _pairs(items, value, label)
-        ),
-    )
-    if blank is None:
-        return rows
-    return format_html('<option value="">{}</option>{}', blank, rows)
+    rows = []
+    if blank is not None:
+        rows.append(f'<option value="">{conditional_escape(blank)}</option>')
+    for option, text in _pairs(items, value, label):
+        mark = " selected" if str(option) == chosen else ""
+        option, text = conditional_escape(option), conditional_escape(text)
+        rows.append(f'<option value="{option}"{mark}>{text}</option>')
+    return mark_safe("".join(rows))  # noqa: S308 - every part escaped above

@@ -23,10 +23,11 @@ from approvals.permissions import AllowedAction as A
 from approvals.permissions import allowed_actions, may_act
 from approvals.selectors import nomination_filters as filters
 from approvals.selectors import nominations as selectors
-from approvals.selectors.dossier_checklist import checklist
+from approvals.selectors.dossier_checklist import checklist_and_types
+from approvals.selectors.eligibility_facts import version_in_force
 from approvals.selectors.scope import scope_for
 from approvals.services import nominations as services
-from approvals.services.eligibility import check_nomination
+from approvals.services.eligibility import UNREAD, check_nomination
 from workflows.models import StageKind, StageLevel
 
 PAGE_SIZE = 50
@@ -72,23 +73,27 @@ def nomination_list(request):
             "milestones": filters.Milestone.choices,
             "orders": filters.Order.choices,
             "choices": filters.filter_choices(request.user, request.GET),
-            "awards": Award.objects.filter(routes__isnull=False).distinct(),
-            "campaigns": Campaign.objects.all(),
+            # the selects show a code and a name: nothing else is read
+            "awards": Award.objects.filter(routes__isnull=False).distinct().only("code", "name"),
+            "campaigns": Campaign.objects.only("code", "name"),
             "filters": request.GET,
             "may_prepare": bool(scope_for(request.user).units_with("prepare_nomination")),
         },
     )
 
 
-def _eligibility(scope, nomination, actions):
-    """The rules checked now, where they matter next: while the unit prepares it, at the
+def _shows_eligibility(scope, nomination, actions) -> bool:
+    """The rules are shown where they matter next: while the unit prepares it, at the
     secretariat's appraisal, and for the secretariat at any active stage."""
     at_check = nomination.stage_position == 1 or (
         nomination.current_stage is not None and nomination.current_stage.kind == "appraisal"
     )
-    if nomination.is_active and (scope.is_secretariat or (at_check and actions)):
-        return check_nomination(nomination)
-    return None
+    return nomination.is_active and (scope.is_secretariat or bool(at_check and actions))
+
+
+def _eligibility(nomination, *, version, stages):
+    """The rules checked now, with the version and the stages the page has read."""
+    return check_nomination(nomination, version=version, stages=stages)
 
 
 def _detail_context(request, nomination, **forms) -> dict:
@@ -96,11 +101,20 @@ def _detail_context(request, nomination, **forms) -> dict:
     actions = allowed_actions(scope, nomination)
     can_act = bool({A.SUBMIT, A.APPROVE, A.RETURN, A.REJECT} & set(actions))
     attachments = list(nomination.attachments.select_related("document_type", "uploaded_by"))
-    dossier = checklist(nomination, attachments=attachments)
+    # read once, for the list of stages, the checklist and the rules
+    stages = list(nomination.route_version.stages.order_by("position"))
+    shows_eligibility = _shows_eligibility(scope, nomination, actions)
+    # the award's version in force and its rules, for the checklist and the rules alike
+    version = (
+        version_in_force(nomination.award, nomination.campaign) if shows_eligibility else UNREAD
+    )
+    dossier, document_types = checklist_and_types(
+        nomination, attachments=attachments, stages=stages, version=version
+    )
     context = {
         "nomination": nomination,
         "events": selectors.timeline(nomination),
-        "stages": nomination.route_version.stages.all(),
+        "stages": stages,
         "actors": selectors.acting_users(nomination).select_related("person"),
         "can_edit": A.SUBMIT in actions,
         "can_withdraw": A.WITHDRAW in actions,
@@ -113,7 +127,9 @@ def _detail_context(request, nomination, **forms) -> dict:
         # objections are lodged only while the nomination is posted publicly
         "objections": nomination.objections.all() if nomination.posted_until else [],
         "can_answer_objections": can_act,
-        "eligibility": _eligibility(scope, nomination, actions),
+        "eligibility": (
+            _eligibility(nomination, version=version, stages=stages) if shows_eligibility else None
+        ),
         "can_override": scope.is_secretariat and nomination.is_active,
         **forms,
     }
@@ -126,6 +142,13 @@ def _detail_context(request, nomination, **forms) -> dict:
                 nomination=nomination, attachments=attachments, initial={"document_type": missing}
             ),
         )
+    if "attachment_form" in context:
+        # the document types read with the checklist: the form's list reads them no second time
+        field = context["attachment_form"].fields["document_type"]
+        field.choices = [("", field.empty_label)] + [
+            (document_type.pk, field.label_from_instance(document_type))
+            for document_type in document_types
+        ]
     if A.VOTE_RESULT in actions:
         members, required, wording = selectors.vote_requirement(nomination)
         context["vote"] = {"members": members, "required": required, "wording": wording}

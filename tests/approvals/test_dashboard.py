@@ -218,3 +218,27 @@ def test_the_dashboard_does_the_same_queries_for_few_and_many_nominations(
         assert large == small[username], username
         with django_assert_max_num_queries(24):
             _measure(client, reverse("dashboard") + "?campaign=tdqt-2026")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_figure_link_reads_as_the_template_wrote_it(language):
+    """The figure tag writes what `<a … href="{{ list_url }}?{{ f.query }}" data-count=
+    "{{ f.count }}">{{ f.count|intcomma }}</a>` wrote: the count grouped the language's way,
+    the query escaped."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from approvals.selectors.dashboard import Figure
+    from approvals.templatetags.figures import grouped
+
+    written = Template(
+        '{% load humanize %}<a class="figure" href="{{ list_url }}?{{ f.query }}" '
+        'data-count="{{ f.count }}">{{ f.count|intcomma }}</a>'
+    )
+    tag = Template("{% load figures %}{% figure f list_url %}")
+    with translation.override(language):
+        for count in (0, 7, 999, 1000, 12345, 1234567, -4321):
+            assert grouped(count) == str(intcomma(count))
+            context = {"f": Figure(count, {"status": "waiting", "q": "a&b <c>"}), "list_url": "/l/"}
+            assert tag.render(Context(context)) == written.render(Context(context))

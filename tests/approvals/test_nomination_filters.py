@@ -304,3 +304,19 @@ def test_the_list_does_the_same_queries_for_few_and_many_nominations_with_every_
     many, count = measure()
     assert count == 60
     assert few == many
+
+
+def test_the_filter_selects_escape_values_and_labels():
+    from approvals.selectors.nomination_filters import Choice
+    from approvals.templatetags.choices import options
+
+    items = [Choice(1, 'a"&b', "<Đơn vị> 'x'", 1), Choice(2, "c", "d", 0)]
+    html = str(options(items, 'a"&b', value="code", label="indented", blank="<Tất cả>"))
+    assert html == (
+        '<option value="">&lt;Tất cả&gt;</option>'
+        '<option value="a&quot;&amp;b" selected>\u00a0\u00a0&lt;Đơn vị&gt; &#x27;x&#x27;</option>'
+        '<option value="c">d</option>'
+    )
+    assert str(options([(2, "two"), (3, "three")], 3)) == (
+        '<option value="2">two</option><option value="3" selected>three</option>'
+    )

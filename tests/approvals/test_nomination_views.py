@@ -174,8 +174,8 @@ def test_the_nomination_page_does_the_same_queries_however_long_its_history(
             actor=demo_user("chihuy.f3"), nomination=long, action="return", comment="Bổ sung."
         )
     client = client_for("canbo.f3")
-    # 15 for the page, its timeline and its dossier checklist; 6 for the eligibility panel a
-    # draft shows (the award's rules and the facts they read)
-    with django_assert_max_num_queries(21):
+    # the page with its timeline, its dossier checklist and the eligibility panel a draft
+    # shows (the award's rules, read once, and the facts they read, in one query)
+    with django_assert_max_num_queries(12):
         first = _measure(client, reverse("nomination_detail", args=[short.pk]))
     assert _measure(client, reverse("nomination_detail", args=[long.pk])) == first

@@ -216,3 +216,52 @@ def test_ninety_percent_of_seventeen_needs_sixteen(demo_user):
     (nomination,) = decide_by_council(demo_user, nominations, agree=15)
     item = nomination.agenda_items.get()
     assert (item.required_agree, item.agree, item.passed) == (16, 15, False)
+
+
+def test_the_close_rewrites_every_anonymous_row_as_it_was_in_a_new_order(demo_user):
+    """The close's shuffle keeps every key, item, choice and opinion, and no row's place."""
+    from approvals.models import Ballot, BallotChoice
+    from bench.secrecy_checks import stored_orders
+
+    users = roster_users(ministry_council())
+    nominations = at_council_vote(demo_user, 2)
+    session = prepared_session(demo_user, nominations, present=17)
+    session = voting.voting_open(actor=demo_user("hd.chutich"), session=session)
+    _vote_all(
+        session,
+        users,
+        agree_on=lambda pk, index: index % 3 != 0,
+        opinions={pk: f"Ý kiến {pk}" for pk in session.items.values_list("pk", flat=True)},
+    )
+    choices = BallotChoice.objects.filter(item__session=session)
+    ballots = Ballot.objects.filter(session=session)
+    columns = ("pk", "item_id", "choice", "opinion")
+    before = (set(choices.values_list(*columns)), set(ballots.values_list("pk", "receipt_hash")))
+    order_before = stored_orders(BallotChoice, choices)["physical"]
+    session = voting.voting_close(actor=demo_user("hd.chutich"), session=session)
+    after = (set(choices.values_list(*columns)), set(ballots.values_list("pk", "receipt_hash")))
+    assert after == before and len(before[0]) == 34 and len(before[1]) == 17
+    # 34 rows: the same order again would happen once in 34! closes
+    assert stored_orders(BallotChoice, choices)["physical"] != order_before
+    counts = {
+        item.pk: (item.agree, item.disagree, item.recused, item.passed)
+        for item in session.items.all()
+    }
+    # 17 voters, every third disagrees (indexes 0, 3, ..., 15: 6); > 50% of 17 needs 9
+    assert set(counts.values()) == {(11, 6, 0, True)}
+
+
+def test_the_close_runs_no_statement_per_item_or_per_ballot(
+    demo_user, django_assert_max_num_queries
+):
+    users = roster_users(ministry_council())
+    chair = demo_user("hd.chutich")
+    session = prepared_session(demo_user, at_council_vote(demo_user, 3), present=17)
+    session = voting.voting_open(actor=chair, session=session)
+    _vote_all(session, users)
+    # savepoint, session lock, scope, marks, tally (2 on SQLite), recusals (one item list,
+    # one UPDATE per distinct count), ballots and choices rewritten (3 each on SQLite, one
+    # executemany for the inserts; 1 each on PostgreSQL), session, audit (3), release
+    with django_assert_max_num_queries(19):
+        voting.voting_close(actor=chair, session=session)
+    assert set(session.items.values_list("agree", "passed")) == {(17, True)}
