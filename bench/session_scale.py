@@ -26,6 +26,7 @@ import os
 import statistics
 from time import perf_counter
 
+from bench.config import Names
 from bench.run import _check_migrated, _configure, _say
 
 UNIT_CODE = "bench-hd"
@@ -74,6 +75,46 @@ def _council(members: int):
     return council, chair
 
 
+# the part's own drafts when the database holds fewer nominations than the session needs
+DRAFTS = Names(campaign="bench-ss", unit="bench-ss-f3", service_prefix="BENCH-SS-")
+
+
+def _drafts(count: int) -> list[int]:
+    """`count` draft Giấy khen nominations of the part's own unit, written in bulk (their
+    items are only counted and marked, never moved); removed by _cleanup."""
+    from approvals.models import Award, Campaign, Nomination, Unit
+    from bench import dataset
+    from workflows.routes import route_for
+
+    data = dataset.prepare(count, DRAFTS)
+    award = Award.objects.get(code="giay-khen")
+    campaign = Campaign.objects.get(pk=data.campaign_id)
+    version = route_for(award=award, campaign=campaign)
+    first = version.stages.get(position=1)
+    unit = Unit.objects.get(pk=data.submitting_unit_id)
+    Nomination.objects.bulk_create(
+        Nomination(
+            award=award,
+            campaign=campaign,
+            submitting_unit=unit,
+            person_id=person_id,
+            nominee_name=f"Quân nhân benchmark {index}",
+            search_name=f"quan nhan benchmark {index}",
+            achievements="Phiên thử tải (benchmark).",
+            route_version=version,
+            current_stage=first,
+            stage_position=1,
+            acting_permission="prepare_nomination",
+            acting_unit=unit,
+        )
+        for index, person_id in enumerate(data.person_ids, start=1)
+    )
+    _say(f"{count:,} draft nominations written for the session (the database held too few)")
+    return list(
+        Nomination.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True)
+    )
+
+
 def _cleanup() -> None:
     from django.contrib.auth import get_user_model
 
@@ -88,7 +129,9 @@ def _cleanup() -> None:
         Unit,
         VoteMark,
     )
+    from bench import dataset
 
+    dataset.clean(DRAFTS)
     council = AwardsCouncil.objects.filter(unit__code=UNIT_CODE).first()
     if council is None:
         return
@@ -210,9 +253,7 @@ def main() -> None:
         .values_list("pk", flat=True)[:items]
     )
     if len(nominations) < items:
-        raise SystemExit(
-            f"bench: {len(nominations)} nominations in the database; run `make bench` first"
-        )
+        nominations += _drafts(items - len(nominations))
     council, chair = _council(members)
     seeded_count = int(os.environ.get("BENCH_SESSIONS_SEEDED", SEEDED.get(scale, 39)))
     started = perf_counter()
