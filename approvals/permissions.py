@@ -65,10 +65,17 @@ def visible_q(scope: UserScope) -> Q:
     if scope.is_admin:
         return Q()
     sent = ~Q(status=NominationStatus.DRAFT)
-    drafts = prepare_q(scope, "submitting_unit") | _preparing_q(scope)
+    prepared = prepare_q(scope, "submitting_unit")  # every state, drafts included
     if scope.reads_everything:
-        return sent | drafts
-    condition = (scope.records_q("submitting_unit") & sent) | drafts | acting_q(scope)
+        return sent | prepared | _preparing_q(scope)
+    # acting_q holds the preparing stage; the records of units the user prepares for are
+    # read whole above, so only the other units' records need the "sent" branch. Each unit
+    # id appears once in the condition: the planner then estimates its rows close enough
+    # to read the indexes even for a user holding thousands of permissions.
+    condition = prepared | acting_q(scope)
+    others = scope.record_unit_ids - scope.prepare_unit_ids
+    if others:
+        condition |= units_q("submitting_unit", others) & sent
     if scope.council_ids:
         condition |= Q(acting_council_id__in=scope.council_ids) & sent
     return condition
