@@ -6,7 +6,8 @@ what was found and, when it fails, of what would satisfy it. The rules in force 
 the award version in force on the campaign's start (see `Award.version_for`).
 
 Submission and the secretariat's appraisal refuse a nomination with a failed rule that the
-secretariat has not overridden (`nomination_check_or_refuse`; overrides: `rule_overrides`).
+secretariat has not overridden (services.nominations: `check_nominations` for every
+nomination moving together, `refusal` for the first that fails; overrides: `rule_overrides`).
 """
 
 import datetime
@@ -582,12 +583,3 @@ def refusal(verdict: Verdict) -> ValidationError:
             message += " " + _("Cách khắc phục: %(remedy)s") % {"remedy": result.remedy}
         messages.append(message)
     return ValidationError(messages, code="ineligible")
-
-
-def nomination_check_or_refuse(nomination: Nomination) -> Verdict:
-    """Raise a ValidationError listing every failed rule not overridden (the caller's
-    transaction is left untouched)."""
-    verdict = check_nomination(nomination)
-    if not verdict.eligible:
-        raise refusal(verdict)
-    return verdict

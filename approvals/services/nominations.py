@@ -502,12 +502,10 @@ def _moved_save(nominations: list[Nomination]) -> None:
         )
 
 
-def _approve(move: Move, moving: _Moving) -> tuple[str, dict, Step]:
+def _approve(move: Move, moving: _Moving, data: dict) -> tuple[str, dict, Step]:
+    """Check an approval and set the state it leads to: (event action, event data, step)."""
     nomination, vote, entry = move.nomination, move.vote, move.entry
     before = nomination.current_stage
-    data = {}
-    if vote is not None:
-        data = {"agree": vote.agree, "members": vote.members, "required": vote.required}
     if before.kind in VOTE_KINDS and vote is None:
         raise ValidationError(
             _("Bước bỏ phiếu chỉ chuyển tiếp theo kết quả biểu quyết của hội đồng hoặc khối.")
@@ -564,7 +562,7 @@ def _move(move: Move, moving: _Moving) -> _Moved:
     if vote is not None:
         data = {"agree": vote.agree, "members": vote.members, "required": vote.required}
     if move.action == Action.APPROVE:
-        event_action, data, step = _approve(move, moving)
+        event_action, data, step = _approve(move, moving, data)
     elif move.action == Action.RETURN:
         comment = _require_reason(comment)
         if before.position == 1:

@@ -104,18 +104,6 @@ def _outcome_rows(nomination: Nomination, event: NominationEvent) -> list[Notifi
     )
 
 
-def notify_stage_actors(nomination: Nomination) -> list[Notification]:
-    """Tell everyone who may act on the nomination's new stage that it waits for them."""
-    from approvals.selectors.nominations import acting_users
-
-    return _saved(_stage_rows(nomination, list(acting_users(nomination))))
-
-
-def notify_outcome(nomination: Nomination, event: NominationEvent) -> list[Notification]:
-    """Tell the nomination's author of a return, rejection, withdrawal or award."""
-    return _saved(_outcome_rows(nomination, event))
-
-
 def notify_moves(waiting: list[Nomination], outcomes: list[tuple]) -> list[Notification]:
     """What a batch of moves tells, in one insert: everyone who may act on each of `waiting`
     (their acting users read once per stage and acting unit, bloc or council), and each
