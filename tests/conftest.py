@@ -99,6 +99,17 @@ def client_for(client, demo_user):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Vietnamese: a request in English activates English in the thread,
+    which would otherwise carry into the next test's messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Files written by a test (dossiers, minutes) go to its own folder, never var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -175,22 +175,24 @@ def _finish(nomination: Nomination, status: str, now=None) -> None:
     nomination.finished_at = now or timezone.now()
 
 
-def event_record(
+def _new_event(
     nomination: Nomination,
     *,
     actor,
     action: str,
     before: Stage | None,
-    comment: str = "",
-    data: dict | None = None,
+    comment: str,
+    data: dict,
+    waiting_before: str,
 ) -> NominationEvent:
+    """The timeline event (unsaved) of a change that left the nomination where it is now;
+    `waiting_before`: the waiting kind the event before it recorded."""
     after = nomination.current_stage if nomination.is_active else None
     waiting = after is not None and nomination.status in (
         NominationStatus.IN_PROGRESS,
         NominationStatus.RETURNED,
     )
-    previous = nomination.events.order_by("-created_at", "-pk").values("waiting_kind")[:1]
-    event = NominationEvent.objects.create(
+    return NominationEvent(
         nomination=nomination,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -200,21 +202,48 @@ def event_record(
         to_stage=_stage_label(after),
         status_after=nomination.status,
         waiting_kind=after.kind if waiting else "",
-        waiting_kind_before=next((row["waiting_kind"] for row in previous), "") if before else "",
+        waiting_kind_before=waiting_before if before else "",
         comment=comment,
-        data=data or {},
+        data=data,
     )
-    audit_record(
-        actor=actor,
-        verb=f"nomination.{action}",
-        obj=nomination,
-        data={
+
+
+def _audit_entry(event: NominationEvent) -> tuple:
+    """The audit trail's (verb, object, data) for a timeline event."""
+    return (
+        f"nomination.{event.action}",
+        event.nomination,
+        {
             "from": event.from_position,
             "to": event.to_position,
-            "status": nomination.status,
-            **(data or {}),
+            "status": event.status_after,
+            **event.data,
         },
     )
+
+
+def event_record(
+    nomination: Nomination,
+    *,
+    actor,
+    action: str,
+    before: Stage | None,
+    comment: str = "",
+    data: dict | None = None,
+) -> NominationEvent:
+    """Record one change on the timeline and in the audit trail (the caller's transaction)."""
+    previous = nomination.events.order_by("-created_at", "-pk").values_list("waiting_kind")
+    event = _new_event(
+        nomination,
+        actor=actor,
+        action=action,
+        before=before,
+        comment=comment,
+        data=data or {},
+        waiting_before=next((kind for (kind,) in previous[:1]), "") if before else "",
+    )
+    event.save()
+    audit_record_many(actor=actor, entries=[_audit_entry(event)])
     return event
 
 
@@ -593,29 +622,6 @@ def _move(move: Move, moving: _Moving) -> _Moved:
     return _Moved(nomination, before, event_action, comment, data, step)
 
 
-def _event(moved: _Moved, actor) -> NominationEvent:
-    nomination, before = moved.nomination, moved.before
-    after = nomination.current_stage if nomination.is_active else None
-    waiting = after is not None and nomination.status in (
-        NominationStatus.IN_PROGRESS,
-        NominationStatus.RETURNED,
-    )
-    return NominationEvent(
-        nomination=nomination,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=moved.event_action,
-        from_position=before.position,
-        from_stage=_stage_label(before),
-        to_position=after.position if after else None,
-        to_stage=_stage_label(after),
-        status_after=nomination.status,
-        waiting_kind=after.kind if waiting else "",
-        waiting_kind_before=getattr(nomination, "last_waiting_kind", None) or "",
-        comment=moved.comment,
-        data=moved.data,
-    )
-
-
 def moves_apply(moves: list[Move], *, actor) -> list[Nomination]:
     """Carry out the moves in the caller's transaction, all or none: each checked (a refusal
     raises and nothing is written), then every process advanced, nomination saved, timeline
@@ -639,23 +645,21 @@ def moves_apply(moves: list[Move], *, actor) -> list[Nomination]:
         m.nomination.current_task = following[m.step.task.pk]
     nominations = [m.nomination for m in moved]
     _moved_save(nominations)
-    events = NominationEvent.objects.bulk_create([_event(m, actor) for m in moved])
-    audit_record_many(
-        actor=actor,
-        entries=[
-            (
-                f"nomination.{event.action}",
-                event.nomination,
-                {
-                    "from": event.from_position,
-                    "to": event.to_position,
-                    "status": event.status_after,
-                    **event.data,
-                },
+    events = NominationEvent.objects.bulk_create(
+        [
+            _new_event(
+                m.nomination,
+                actor=actor,
+                action=m.event_action,
+                before=m.before,
+                comment=m.comment,
+                data=m.data,
+                waiting_before=getattr(m.nomination, "last_waiting_kind", None) or "",
             )
-            for event in events
-        ],
+            for m in moved
+        ]
     )
+    audit_record_many(actor=actor, entries=[_audit_entry(event) for event in events])
     notify_moves(
         waiting=[n for n in nominations if n.is_active],
         outcomes=[

@@ -22,6 +22,20 @@ def nominate(demo_user, *, by="canbo.f3", unit="f3", award="giay-khen", person=N
     )
 
 
+def nominate_collective(
+    demo_user, nominee_unit, *, achievements="Đơn vị dẫn đầu phong trào thi đua."
+):
+    """Sư đoàn 3's officer proposes one of its units for the Ministry's emulation flag."""
+    return nomination_create(
+        actor=demo_user("canbo.f3"),
+        submitting_unit=Unit.objects.get(code="f3"),
+        award=Award.objects.get(code="co-bqp"),
+        campaign=Campaign.objects.get(code="tdqt-2026"),
+        achievements=achievements,
+        nominee_unit=nominee_unit,
+    )
+
+
 def approve(user, nomination):
     """Approve at the current stage as the user, who first uploads what the stage requires."""
     complete_dossier(nomination, user)

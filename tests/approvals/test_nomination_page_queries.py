@@ -11,8 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from approvals.models import (
-    Award,
-    Campaign,
     EventAction,
     NominationEvent,
     PendingCase,
@@ -20,9 +18,8 @@ from approvals.models import (
     Unit,
 )
 from approvals.services.dossiers import attachment_add
-from approvals.services.nominations import nomination_create
 from tests.approvals.dossier_helpers import PDF
-from tests.approvals.nomination_helpers import move, nominate, people_of
+from tests.approvals.nomination_helpers import move, nominate, nominate_collective, people_of
 from tests.approvals.test_registry import record
 from tests.approvals.tracking_helpers import advance
 from tests.factories.organisation import UnitFactory
@@ -86,14 +83,7 @@ def _person_nomination(demo_user, index, award, *, long_history):
 def _unit_nomination(demo_user, code, *, long_history):
     f3 = Unit.objects.get(code="f3")
     regiment = UnitFactory(parent=f3, code=code, name=f"Trung đoàn {code}")
-    nomination = nomination_create(
-        actor=demo_user("canbo.f3"),
-        submitting_unit=f3,
-        award=Award.objects.get(code="co-bqp"),
-        campaign=Campaign.objects.get(code="tdqt-2026"),
-        achievements="Đơn vị dẫn đầu phong trào thi đua.",
-        nominee_unit=regiment,
-    )
+    nomination = nominate_collective(demo_user, regiment)
     if long_history:
         _a_long_history(demo_user, nomination, holder=regiment)
     return nomination

@@ -9,16 +9,21 @@ import datetime
 
 from django.utils import timezone
 
-from approvals.models import Award, Campaign, Nomination, NominationEvent, Unit
+from approvals.models import Nomination, NominationEvent, Unit
 from approvals.selectors.nominations import acting_users
 from approvals.services.nominations import (
     ReturnTo,
-    nomination_create,
     nomination_withdraw,
     stage_act,
 )
 from approvals.services.roles import role_grant
-from tests.approvals.nomination_helpers import approve, move, nominate, people_of
+from tests.approvals.nomination_helpers import (
+    approve,
+    move,
+    nominate,
+    nominate_collective,
+    people_of,
+)
 from tests.factories.organisation import PersonFactory, UnitFactory, UserFactory
 
 
@@ -57,14 +62,7 @@ def spread(demo_user) -> dict[str, Nomination]:
             nominate(demo_user, by="canbo.qk3", unit="qk3", award="bk-bqp"), "appraisal"
         ),
     }
-    collective = nomination_create(
-        actor=demo_user("canbo.f3"),
-        submitting_unit=f3,
-        award=Award.objects.get(code="co-bqp"),
-        campaign=Campaign.objects.get(code="tdqt-2026"),
-        achievements="Đơn vị dẫn đầu phong trào thi đua.",
-        nominee_unit=regiment,
-    )
+    collective = nominate_collective(demo_user, regiment)
     n["at_bloc"] = advance(collective, "bloc_vote")
     rejected = move(demo_user, nominate(demo_user, person=people[4]), "canbo.f3")
     n["rejected"] = stage_act(
