@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from approvals.forms import UnitChoiceField, default_campaign
 from approvals.models import Award, Campaign, Unit
 from approvals.selectors.eligible_candidates import (
     candidate_awards,
@@ -12,7 +13,7 @@ from approvals.selectors.eligible_candidates import (
 
 
 class EligibleCandidatesForm(forms.Form):
-    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Đơn vị"))
+    unit = UnitChoiceField(Unit.objects.none(), label=_("Đơn vị"))
     award = forms.ModelChoiceField(
         Award.objects.none(), label=_("Danh hiệu, hình thức khen thưởng")
     )
@@ -29,7 +30,7 @@ class EligibleCandidatesForm(forms.Form):
         self.fields["campaign"].queryset = open_campaigns()
         if not self.is_bound:
             self.fields["unit"].initial = units.first()
-            self.fields["campaign"].initial = open_campaigns().order_by("-year", "pk").first()
+            self.fields["campaign"].initial = default_campaign()
 
     def refuses_unit(self) -> bool:
         """A unit was asked for that the user may not list (not merely a missing choice)."""

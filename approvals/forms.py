@@ -20,12 +20,42 @@ from approvals.models import (
     Unit,
 )
 from approvals.permissions import prepare_q
+from approvals.selectors.eligible_candidates import open_campaigns
 from approvals.selectors.scope import scope_for
 from approvals.services.nominations import Action, ReturnTo
 
 
 def preparable_units(user):
     return Unit.objects.filter(prepare_q(scope_for(user), "")).order_by("path")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units by full name ("Tiểu đoàn 1, Trung đoàn 2"): short names repeat across the tree."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by rank, name, service number and unit: namesakes are common in a large unit.
+    The queryset must select the unit (select_related) to label without a query per person."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} — {obj.service_number}, {obj.unit.short_name}"
+
+
+def default_unit(units):
+    """The unit a form proposes among `units` (ordered by path): the only one, or the one all
+    the others are under (the unit an officer's role is on, with its subunits)."""
+    top = units.first()
+    if top is None or units.exclude(path__startswith=top.path).exists():
+        return None
+    return top
+
+
+def default_campaign():
+    """The open campaign a form proposes: the latest."""
+    return open_campaigns().order_by("-year", "pk").first()
 
 
 class _Preparable(forms.Form):
@@ -35,18 +65,18 @@ class _Preparable(forms.Form):
 
 
 class NominationForm(_Preparable):
-    submitting_unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Đơn vị đề nghị"))
+    submitting_unit = UnitChoiceField(Unit.objects.none(), label=_("Đơn vị đề nghị"))
     campaign = forms.ModelChoiceField(Campaign.objects.none(), label=_("Đợt thi đua"))
     award = forms.ModelChoiceField(
         Award.objects.none(), label=_("Danh hiệu, hình thức khen thưởng")
     )
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         Person.objects.none(),
         label=_("Cá nhân được đề nghị"),
         required=False,
         help_text=_("Để trống nếu đề nghị cho tập thể."),
     )
-    nominee_unit = forms.ModelChoiceField(
+    nominee_unit = UnitChoiceField(
         Unit.objects.none(),
         label=_("Tập thể được đề nghị"),
         required=False,
@@ -64,7 +94,7 @@ class NominationForm(_Preparable):
         units = preparable_units(user)
         self.fields["submitting_unit"].queryset = units
         self.fields["nominee_unit"].queryset = units
-        self.fields["campaign"].queryset = Campaign.objects.filter(is_open=True)
+        self.fields["campaign"].queryset = open_campaigns()
         self.fields["award"].queryset = Award.objects.filter(is_active=True, routes__isnull=False)
         self.fields["person"].queryset = Person.objects.filter(
             prepare_q(scope_for(user), "unit")
@@ -72,8 +102,9 @@ class NominationForm(_Preparable):
         self.fields["letter"].queryset = SubmissionLetter.objects.filter(
             prepare_q(scope_for(user), "unit"), campaign__is_open=True
         )
-        if units.count() == 1:
-            self.fields["submitting_unit"].initial = units.first()
+        if not self.is_bound:
+            self.fields["submitting_unit"].initial = default_unit(units)
+            self.fields["campaign"].initial = default_campaign()
 
     def clean(self):
         data = super().clean()
@@ -170,14 +201,18 @@ class WithdrawForm(forms.Form):
 
 
 class LetterForm(_Preparable):
-    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Đơn vị trình"))
+    unit = UnitChoiceField(Unit.objects.none(), label=_("Đơn vị trình"))
     campaign = forms.ModelChoiceField(Campaign.objects.none(), label=_("Đợt thi đua"))
     title = forms.CharField(label=_("Trích yếu"), max_length=300)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["unit"].queryset = preparable_units(user)
-        self.fields["campaign"].queryset = Campaign.objects.filter(is_open=True)
+        units = preparable_units(user)
+        self.fields["unit"].queryset = units
+        self.fields["campaign"].queryset = open_campaigns()
+        if not self.is_bound:
+            self.fields["unit"].initial = default_unit(units)
+            self.fields["campaign"].initial = default_campaign()
 
 
 class AttachmentForm(forms.Form):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from approvals.labels import choice_label
 from approvals.models.roles import Role
 
 
@@ -146,4 +147,4 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.get_kind_display()} — {self.get_level_display()}"
+        return f"{self.position}. {choice_label(self, 'kind')} — {choice_label(self, 'level')}"

@@ -86,7 +86,7 @@ class VoteResult:
 def _stage_label(stage: Stage | None) -> str:
     if stage is None:
         return ""
-    return f"{stage.position}. {stage.get_kind_display()} — {stage.get_level_display()}"
+    return str(stage)
 
 
 class _Moving:
@@ -258,7 +258,6 @@ def _locked_rows():
         .select_related(
             "submitting_unit",
             "campaign",
-            "route_version",
             "current_stage",
             "acting_unit",
             "current_task__process",

@@ -8,19 +8,13 @@
   per option (the lists' filter forms repeat long selects: units, twice).
 """
 
-from functools import cache
-
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from approvals.labels import choice_label
+
 register = template.Library()
-
-
-@cache
-def _labels(model, name: str) -> dict:
-    """A field's value -> label (lazy, translated when shown), built once per process."""
-    return dict(model._meta.get_field(name).flatchoices)
 
 
 @register.filter
@@ -28,9 +22,7 @@ def display(obj, name: str) -> str:
     """The label of `obj`'s field `name`, as obj.get_<name>_display() gives it."""
     if obj is None or obj == "":
         return ""
-    value = getattr(obj, name)
-    label = _labels(type(obj), name).get(value, value)
-    return "" if label is None else str(label)
+    return choice_label(obj, name)
 
 
 def _pairs(items, value: str, label: str):

@@ -50,6 +50,52 @@ def test_officer_creates_a_draft_through_the_form(client_for):
     assert "Đang lập" in page and "Gửi đề nghị lên cấp trên" in page
 
 
+def _selected(html: str, name: str) -> str:
+    """The text of the option selected in the form's select `name` ("" if none)."""
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    chosen = re.search(r"<option[^>]*selected[^>]*>([^<]*)</option>", select)
+    return chosen.group(1) if chosen else ""
+
+
+def test_the_new_nomination_form_proposes_the_unit_and_campaign_and_tells_namesakes_apart(
+    client_for,
+):
+    from approvals.models import Person, Unit
+
+    f3 = Unit.objects.get(code="f3")
+    battalions = Unit.objects.filter(path__startswith=f3.path, short_name="Tiểu đoàn 1")
+    assert battalions.count() == 2  # two "Tiểu đoàn 1" in Sư đoàn 3, under different regiments
+    person = Person.objects.filter(unit=f3).order_by("pk").first()
+    namesake = Person.objects.create(
+        service_number="QN-f3-namesake",
+        full_name=person.full_name,
+        category=person.category,
+        rank=person.rank,
+        unit=battalions[0],
+        gender=person.gender,
+        birth_date=person.birth_date,
+        enlistment_date=person.enlistment_date,
+    )
+
+    html = client_for("canbo.f3").get(reverse("nomination_create")).content.decode()
+
+    # the officer's own unit (its subunits are below it) and the one open campaign
+    assert _selected(html, "submitting_unit") == "Sư đoàn 3, Quân khu 1"
+    assert _selected(html, "campaign") == "Phong trào Thi đua Quyết thắng năm 2026"
+    # units by full name, people with their service number and unit
+    for battalion in battalions:
+        assert f">{battalion.name}</option>" in html
+    assert f"{person} — {person.service_number}, {f3.short_name}</option>" in html
+    assert f"{namesake} — QN-f3-namesake, Tiểu đoàn 1</option>" in html
+    # a choice passed in the address wins over the proposal
+    html = (
+        client_for("canbo.f3").get(reverse("nomination_create"), {"campaign": ""}).content.decode()
+    )
+    assert _selected(html, "campaign") == "---------"
+
+
 def test_a_return_without_reason_keeps_the_nomination_and_says_why(client_for, demo_user):
     nomination = move(demo_user, nominate(demo_user), "canbo.f3")
     client = client_for("chihuy.f3")
