@@ -3,7 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from approvals.models import (
     Attachment,
@@ -21,8 +23,11 @@ from approvals.models import (
 )
 from approvals.permissions import prepare_q
 from approvals.selectors.eligible_candidates import open_campaigns
+from approvals.selectors.organisation import people_to_choose
 from approvals.selectors.scope import scope_for
 from approvals.services.nominations import Action, ReturnTo
+
+PERSON_CHOICES = 200  # people a form's person select lists at most; the rest by search
 
 
 def preparable_units(user):
@@ -70,6 +75,12 @@ class NominationForm(_Preparable):
     award = forms.ModelChoiceField(
         Award.objects.none(), label=_("Danh hiệu, hình thức khen thưởng")
     )
+    person_search = forms.CharField(
+        label=_("Tìm cá nhân"),
+        required=False,
+        max_length=120,
+        help_text=_("Họ tên (có dấu hoặc không) hoặc số hiệu, rồi bấm “Tìm”."),
+    )
     person = PersonChoiceField(
         Person.objects.none(),
         label=_("Cá nhân được đề nghị"),
@@ -96,9 +107,7 @@ class NominationForm(_Preparable):
         self.fields["nominee_unit"].queryset = units
         self.fields["campaign"].queryset = open_campaigns()
         self.fields["award"].queryset = Award.objects.filter(is_active=True, routes__isnull=False)
-        self.fields["person"].queryset = Person.objects.filter(
-            prepare_q(scope_for(user), "unit")
-        ).select_related("unit")
+        self._people_choices(Person.objects.filter(prepare_q(scope_for(user), "unit")))
         self.fields["letter"].queryset = SubmissionLetter.objects.filter(
             prepare_q(scope_for(user), "unit"), campaign__is_open=True
         )
@@ -106,8 +115,37 @@ class NominationForm(_Preparable):
             self.fields["submitting_unit"].initial = default_unit(units)
             self.fields["campaign"].initial = default_campaign()
 
+    def _people_choices(self, people) -> None:
+        """The person select lists at most PERSON_CHOICES people: a division's thousands are
+        found by name or service number ("Tìm") rather than scrolled through."""
+        values = self.data if self.is_bound else self.initial
+        search = str(values.get("person_search") or "")
+        selected = values.get("person") or ""
+        selected = str(getattr(selected, "pk", selected))
+        choices, total, matching = people_to_choose(
+            people, search=search, selected=selected, limit=PERSON_CHOICES
+        )
+        field = self.fields["person"]
+        field.queryset = choices.select_related("unit")
+        if search.strip():
+            found = ngettext("Tìm thấy %(n)s người.", "Tìm thấy %(n)s người.", matching) % {
+                "n": matching
+            }
+            if matching > PERSON_CHOICES:
+                found += " " + _("Hiện %(limit)s người đầu: tìm cụ thể hơn.") % {
+                    "limit": PERSON_CHOICES
+                }
+            field.help_text = f"{found} {field.help_text}"
+            if matching == 1 and not selected and not self.is_bound:
+                self.initial["person"] = choices.get().pk  # the one found, ready to save
+        elif total > PERSON_CHOICES:
+            field.help_text = _(
+                "Đơn vị có %(n)s người: tìm theo họ tên hoặc số hiệu ở ô trên. %(hint)s"
+            ) % {"n": number_format(total, force_grouping=True), "hint": field.help_text}
+
     def clean(self):
         data = super().clean()
+        data.pop("person_search", None)  # it narrows the select, the nomination has no use for it
         if not data.get("person") and not data.get("nominee_unit"):
             raise ValidationError(_("Chọn một cá nhân hoặc một tập thể được đề nghị."))
         if data.get("person") and data.get("nominee_unit"):

@@ -29,8 +29,34 @@ def people_for_user(user, *, unit: Unit | None = None, search: str = "") -> Quer
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
     if search.strip():
-        people = people.filter(search_name__contains=fold_vietnamese(search))
+        people = people_matching(people, search)
     return people
+
+
+def people_matching(people: QuerySet[Person], search: str) -> QuerySet[Person]:
+    """Those whose name contains `search` (accents and case ignored) or whose service number
+    is `search`."""
+    search = search.strip()
+    return people.filter(
+        Q(search_name__contains=fold_vietnamese(search)) | Q(service_number__iexact=search)
+    )
+
+
+def people_to_choose(
+    people: QuerySet[Person], *, search: str, selected: str, limit: int
+) -> tuple[QuerySet[Person], int, int]:
+    """What a form's select of `people` offers: all of them when they are `limit` or fewer and
+    nothing is searched, else the first `limit` matching `search` (none without a search);
+    the `selected` pk always. Returns (choices, how many people, how many match); the choices
+    stay one query whatever the number of people (a division holds thousands)."""
+    total = people.count()
+    if total <= limit and not search.strip():
+        return people, total, total
+    matches = people_matching(people, search) if search.strip() else people.none()
+    shown = Q(pk__in=matches.order_by("search_name", "pk").values("pk")[:limit])
+    if selected.isdigit():
+        shown |= Q(pk=int(selected))
+    return people.filter(shown), total, matches.count()
 
 
 def get_person_for_user(user, person_id: int) -> Person:

@@ -166,8 +166,11 @@ def nomination_detail(request, nomination_id: int):
 def nomination_create(request):
     if not preparable_units(request.user).exists():
         raise PermissionDenied
-    form = NominationForm(request.POST or None, user=request.user, initial=request.GET.dict())
-    if request.method == "POST" and form.is_valid():
+    if "find" in request.POST:  # "Tìm": the person select narrowed, what was typed kept
+        form = NominationForm(user=request.user, initial=request.POST.dict())
+    else:
+        form = NominationForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             nomination = services.nomination_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:

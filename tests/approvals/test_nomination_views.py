@@ -96,6 +96,62 @@ def test_the_new_nomination_form_proposes_the_unit_and_campaign_and_tells_namesa
     assert _selected(html, "campaign") == "---------"
 
 
+def test_a_large_unit_finds_the_person_by_name_or_service_number_keeping_what_was_typed(
+    client_for, monkeypatch
+):
+    from approvals import forms
+    from approvals.models import Award, Campaign, Person, Unit
+
+    monkeypatch.setattr(forms, "PERSON_CHOICES", 3)  # Sư đoàn 3's demo people are more
+    client = client_for("canbo.f3")
+    f3 = Unit.objects.get(code="f3")
+    people = Person.objects.filter(unit__path__startswith=f3.path)
+    person = people.order_by("pk").last()
+
+    html = client.get(reverse("nomination_create")).content.decode()
+    assert html.count("</option>", html.index('name="person"')) < 30  # the select is empty
+    assert "tìm theo họ tên hoặc số hiệu" in html
+    assert person.service_number not in html
+
+    typed = {
+        "submitting_unit": f3.pk,
+        "campaign": Campaign.objects.get(code="tdqt-2026").pk,
+        "award": Award.objects.get(code="giay-khen").pk,
+        "achievements": "Dẫn đầu phong trào thi đua.",
+        "find": "1",
+    }
+    # by name without accents, in capitals: the matches are listed, what was typed is kept
+    surname = person.search_name.split()[-1].upper()
+    response = client.post(reverse("nomination_create"), {**typed, "person_search": surname})
+    html = response.content.decode()
+    assert response.status_code == 200 and not Nomination.objects.filter(person=person).exists()
+    assert f"{person} — {person.service_number}" in html
+    assert "Dẫn đầu phong trào thi đua." in html
+    assert "Tìm thấy" in html
+    # by service number: the one person found is chosen, and saving creates the draft
+    response = client.post(
+        reverse("nomination_create"), {**typed, "person_search": person.service_number}
+    )
+    html = response.content.decode()
+    assert "Tìm thấy 1 người." in html
+    assert _selected(html, "person").startswith(str(person))
+    del typed["find"]
+    response = client.post(
+        reverse("nomination_create"),
+        {**typed, "person_search": person.service_number, "person": person.pk},
+    )
+    assert response.status_code == 302
+    assert Nomination.objects.get(person=person).submitting_unit == f3
+    # a person of another unit cannot be slipped in through the search
+    stranger = Person.objects.exclude(unit__path__startswith=f3.path).first()
+    response = client.post(
+        reverse("nomination_create"),
+        {**typed, "person_search": stranger.service_number, "person": stranger.pk},
+    )
+    assert response.status_code == 200
+    assert not Nomination.objects.filter(person=stranger).exists()
+
+
 def test_a_return_without_reason_keeps_the_nomination_and_says_why(client_for, demo_user):
     nomination = move(demo_user, nominate(demo_user), "canbo.f3")
     client = client_for("chihuy.f3")

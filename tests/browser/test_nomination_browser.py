@@ -19,7 +19,7 @@ def test_officer_submits_commander_approves_and_the_next_level_sees_it(open_as):
     officer.select_option("#id_award", str(Award.objects.get(code="giay-khen").pk))
     officer.select_option("#id_person", str(person.pk))
     officer.fill("#id_achievements", "Hoàn thành xuất sắc nhiệm vụ huấn luyện, sẵn sàng chiến đấu.")
-    officer.click("form.form button[type=submit]")
+    officer.click("button[data-action=save]")
     assert officer.locator("[data-field=status]").inner_text() == "Đang lập"
     # sending without the dossier is refused, naming what is missing
     officer.click("button[data-action=act]")

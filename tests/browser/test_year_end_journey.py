@@ -49,7 +49,7 @@ def _nominate(page, url, *, letter, award, achievements, person=None, unit=None)
         page.select_option("#id_nominee_unit", str(unit.pk))
     page.fill("#id_achievements", achievements)
     page.select_option("#id_letter", str(letter.pk))
-    page.click("form.form button[type=submit]")
+    page.click("button[data-action=save]")
     assert page.locator("[data-field=status]").inner_text() == "Đang lập"
 
 
