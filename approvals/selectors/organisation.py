@@ -54,7 +54,7 @@ def people_to_choose(
         return people, total, total
     matches = people_matching(people, search) if search.strip() else people.none()
     shown = Q(pk__in=matches.order_by("search_name", "pk").values("pk")[:limit])
-    if selected.isdigit():
+    if selected.isascii() and selected.isdigit():
         shown |= Q(pk=int(selected))
     return people.filter(shown), total, matches.count()
 

@@ -142,6 +142,9 @@ def test_a_large_unit_finds_the_person_by_name_or_service_number_keeping_what_wa
     )
     assert response.status_code == 302
     assert Nomination.objects.get(person=person).submitting_unit == f3
+    # a digit that is not an ASCII digit ("³") in the address is no person, not a crash
+    response = client.get(reverse("nomination_create"), {"person": "³", "person_search": "x"})
+    assert response.status_code == 200
     # a person of another unit cannot be slipped in through the search
     stranger = Person.objects.exclude(unit__path__startswith=f3.path).first()
     response = client.post(
