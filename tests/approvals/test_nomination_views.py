@@ -155,6 +155,47 @@ def test_a_large_unit_finds_the_person_by_name_or_service_number_keeping_what_wa
     assert not Nomination.objects.filter(person=stranger).exists()
 
 
+def test_the_new_nomination_form_costs_the_same_queries_for_a_small_or_large_unit(
+    client_for, monkeypatch
+):
+    from approvals import forms
+    from approvals.models import Person, Unit
+
+    monkeypatch.setattr(forms, "PERSON_CHOICES", 5)
+    client = client_for("canbo.f3")
+    f3 = Unit.objects.get(code="f3")
+    model = Person.objects.filter(unit=f3).first()
+
+    def page(search: str = "") -> tuple[int, int]:
+        params = {"person_search": search} if search else {}
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("nomination_create"), params).content.decode()
+        return len(queries), html.count("</option>", html.index('name="person"'))
+
+    def add_people(count: int, start: int) -> None:
+        Person.objects.bulk_create(
+            Person(
+                service_number=f"QN-load-{start + n}",
+                full_name=f"Nguyễn Văn Tải {start + n}",
+                search_name=f"nguyen van tai {start + n}",
+                category=model.category,
+                unit=f3,
+                gender=model.gender,
+                birth_date=model.birth_date,
+                enlistment_date=model.enlistment_date,
+            )
+            for n in range(count)
+        )
+
+    add_people(10, 0)
+    small, small_search = page(), page("tai")
+    add_people(200, 10)
+    large, large_search = page(), page("tai")
+    assert large[0] == small[0] and large_search[0] == small_search[0]
+    # however many people, the select lists the first 5 found (plus the empty choice)
+    assert large_search[1] - large[1] == 5
+
+
 def test_a_return_without_reason_keeps_the_nomination_and_says_why(client_for, demo_user):
     nomination = move(demo_user, nominate(demo_user), "canbo.f3")
     client = client_for("chihuy.f3")
