@@ -50,6 +50,20 @@ def test_officer_creates_a_draft_through_the_form(client_for):
     assert "Đang lập" in page and "Gửi đề nghị lên cấp trên" in page
 
 
+def _person_like(model, **fields):
+    """An unsaved person with `model`'s category, rank, sex and dates, and `fields`."""
+    from approvals.models import Person
+
+    return Person(
+        category=model.category,
+        rank=model.rank,
+        gender=model.gender,
+        birth_date=model.birth_date,
+        enlistment_date=model.enlistment_date,
+        **fields,
+    )
+
+
 def _selected(html: str, name: str) -> str:
     """The text of the option selected in the form's select `name` ("" if none)."""
     import re
@@ -68,16 +82,10 @@ def test_the_new_nomination_form_proposes_the_unit_and_campaign_and_tells_namesa
     battalions = Unit.objects.filter(path__startswith=f3.path, short_name="Tiểu đoàn 1")
     assert battalions.count() == 2  # two "Tiểu đoàn 1" in Sư đoàn 3, under different regiments
     person = Person.objects.filter(unit=f3).order_by("pk").first()
-    namesake = Person.objects.create(
-        service_number="QN-f3-namesake",
-        full_name=person.full_name,
-        category=person.category,
-        rank=person.rank,
-        unit=battalions[0],
-        gender=person.gender,
-        birth_date=person.birth_date,
-        enlistment_date=person.enlistment_date,
+    namesake = _person_like(
+        person, service_number="QN-f3-namesake", full_name=person.full_name, unit=battalions[0]
     )
+    namesake.save()
 
     html = client_for("canbo.f3").get(reverse("nomination_create")).content.decode()
 
@@ -174,15 +182,12 @@ def test_the_new_nomination_form_costs_the_same_queries_for_a_small_or_large_uni
 
     def add_people(count: int, start: int) -> None:
         Person.objects.bulk_create(
-            Person(
+            _person_like(
+                model,
                 service_number=f"QN-load-{start + n}",
                 full_name=f"Nguyễn Văn Tải {start + n}",
-                search_name=f"nguyen van tai {start + n}",
-                category=model.category,
+                search_name=f"nguyen van tai {start + n}",  # bulk_create skips save()
                 unit=f3,
-                gender=model.gender,
-                birth_date=model.birth_date,
-                enlistment_date=model.enlistment_date,
             )
             for n in range(count)
         )
