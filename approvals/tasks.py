@@ -20,41 +20,46 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def notification_emails_send(*, notification_ids: list[int]) -> int:
-    """E-mail the notifications not yet e-mailed; safe to run twice. Returns how many were sent.
+    """E-mail the notifications not yet e-mailed; safe to run twice. Returns how many
+    notifications were e-mailed.
 
-    One transaction locks those still to send (not their users), sends them over one mail
-    connection and marks them in one statement. If the mail server fails part-way, the ones
-    already sent are marked and the error is raised for a retry of the rest.
+    Each recipient gets one e-mail for all of theirs (services.notifications.email_for: a
+    digest when there are several). One transaction locks those still to send (not their
+    users), sends them over one mail connection and marks them in one statement. If the mail
+    server fails part-way, the recipients already sent to are marked and the error is raised
+    for a retry of the rest.
     """
     from django.core.mail import get_connection
 
     from approvals.models import Notification
+    from approvals.services.notifications import email_for
 
     sent, error = 0, None
     with transaction.atomic():
-        pending = list(
+        pending = (
             Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk__in=notification_ids, emailed_at__isnull=True)
             .order_by("pk")
         )
+        by_recipient: dict[int, list[Notification]] = {}
+        for notification in pending:
+            by_recipient.setdefault(notification.recipient_id, []).append(notification)
         done = []
         with get_connection() as mail:
-            for notification in pending:
-                if notification.recipient.email:
+            for notifications in by_recipient.values():
+                address = notifications[0].recipient.email
+                if address:
+                    subject, body = email_for(notifications)
                     try:
                         send_mail(
-                            notification.subject,
-                            notification.body,
-                            settings.DEFAULT_FROM_EMAIL,
-                            [notification.recipient.email],
-                            connection=mail,
+                            subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=mail
                         )
                     except (smtplib.SMTPException, OSError) as exc:
                         error = exc
                         break
-                    sent += 1
-                done.append(notification.pk)  # done, with or without an address
+                    sent += len(notifications)
+                done += [n.pk for n in notifications]  # done, with or without an address
         Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
     if error is not None:
         raise error

@@ -29,6 +29,7 @@ from approvals.models import (
     Unit,
 )
 from approvals.models.catalogue import AwardSubject
+from approvals.models.people import fold_vietnamese
 from approvals.permissions import may_act, may_prepare, may_record_vote, may_withdraw
 from approvals.selectors.calendar import add_working_days
 from approvals.selectors.dossier_checklist import missing_to_leave_many
@@ -106,6 +107,7 @@ class _Moving:
         self._acting: dict[tuple, object] = {}
         self._days: dict[tuple, object] = {}
         self.now = timezone.now()  # one time for the batch: its rows are saved together
+        self.records: list[AwardRecord] = []  # registry entries of awards, inserted together
 
     def acting(self, stage: Stage, nomination: Nomination):
         year = nomination.campaign.year
@@ -435,9 +437,16 @@ def _check_dossier(nomination: Nomination, moving: "_Moving") -> None:
 
 def award_record_create(*, nomination: Nomination | None, entry: DecisionEntry) -> AwardRecord:
     """Enter a decision's entry in the award registry (the caller's transaction)."""
+    record = award_record_build(nomination=nomination, entry=entry)
+    record.save()
+    return record
+
+
+def award_record_build(*, nomination: Nomination | None, entry: DecisionEntry) -> AwardRecord:
+    """The registry record of a decision's entry, not yet saved (bulk_create ready)."""
     decision = entry.decision
     holder_unit_id = entry.person.unit_id if entry.person_id else entry.unit_id
-    return AwardRecord.objects.create(
+    return AwardRecord(
         person=entry.person,
         unit=entry.unit,
         award=entry.award,
@@ -450,6 +459,7 @@ def award_record_create(*, nomination: Nomination | None, entry: DecisionEntry) 
         authority=decision.issuer_title,
         holder_unit_id=holder_unit_id,
         holder_name=entry.nominee_name,
+        search_name=fold_vietnamese(entry.nominee_name),
     )
 
 
@@ -566,7 +576,7 @@ def _approve(move: Move, moving: _Moving, data: dict) -> tuple[str, dict, Step]:
     step = Step(task=nomination.current_task, finished=target > max(stages), outcome=move.action)
     if step.finished:
         _finish(nomination, NominationStatus.AWARDED, moving.now)
-        award_record_create(nomination=nomination, entry=entry)
+        moving.records.append(award_record_build(nomination=nomination, entry=entry))
         return EventAction.AWARDED, data, step
     _enter(nomination, stages[target], moving)
     if target >= (nomination.resume_position or 0):
@@ -644,6 +654,7 @@ def moves_apply(moves: list[Move], *, actor) -> list[Nomination]:
         m.nomination.current_task = following[m.step.task.pk]
     nominations = [m.nomination for m in moved]
     _moved_save(nominations)
+    AwardRecord.objects.bulk_create(moving.records)
     events = NominationEvent.objects.bulk_create(
         [
             _new_event(

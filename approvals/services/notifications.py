@@ -10,6 +10,9 @@ from approvals.models import Nomination, NominationEvent, Notification, Notifica
 
 logger = logging.getLogger(__name__)
 
+# A digest e-mail lists this many notifications; the rest are counted and left to the app.
+DIGEST_LISTED = 50
+
 
 def _render(kind: str, context: dict) -> tuple[str, str]:
     with translation.override("vi"):
@@ -71,6 +74,20 @@ def notifications_create(
             template=template,
         )
     )
+
+
+def email_for(notifications: list[Notification]) -> tuple[str, str]:
+    """(subject, body) of the one e-mail a recipient gets for these notifications: a single
+    one as written; several (a letter of fifty moving on, a decision's awards) as one digest
+    listing the first DIGEST_LISTED and counting the rest, in Vietnamese."""
+    if len(notifications) == 1:
+        return notifications[0].subject, notifications[0].body
+    context = {
+        "count": len(notifications),
+        "listed": notifications[:DIGEST_LISTED],
+        "more": max(0, len(notifications) - DIGEST_LISTED),
+    }
+    return _render("digest", context)
 
 
 def _enqueue_emails(ids: list[int]) -> None:

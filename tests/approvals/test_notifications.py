@@ -117,13 +117,16 @@ def test_a_recipient_without_an_address_is_marked_done_without_mail(
     assert Notification.objects.get(pk__in=ids).emailed_at is not None  # not tried again
 
 
-def test_a_failed_send_is_retried_and_then_sent_once(submitted, mailoutbox, monkeypatch):
+def test_a_failed_send_is_retried_and_then_sent_once(submitted, demo_user, mailoutbox, monkeypatch):
     for task in (notification_emails_send, due_task_reminders_send):
         assert OperationalError in task.autoretry_for  # a database outage is waited out
         assert (task.max_retries, task.retry_backoff) == (5, True)
     assert smtplib.SMTPException in notification_emails_send.autoretry_for
-    ids = _ids(submitted()) + _ids(submitted())
-    assert len(ids) == 2
+    ids = _ids(submitted())
+    other = Notification.objects.create(  # a second recipient: one e-mail each
+        recipient=demo_user("canbo.qk1"), kind=NotificationKind.TASK, subject="Thứ hai", body="."
+    )
+    ids.append(other.pk)
 
     import approvals.tasks
 
@@ -145,8 +148,37 @@ def test_a_failed_send_is_retried_and_then_sent_once(submitted, mailoutbox, monk
     assert len(mailoutbox) == 1
 
     assert notification_emails_send(notification_ids=ids) == 1  # the retry: the second only
-    assert len(mailoutbox) == 2
-    assert mailoutbox[0].subject != mailoutbox[1].subject
+    assert [m.to for m in mailoutbox] == [
+        ["chihuy.f3@demo.tdkt.local"],
+        ["canbo.qk1@demo.tdkt.local"],
+    ]
+    assert mailoutbox[1].subject == "Thứ hai"
+
+
+def test_several_notifications_reach_their_recipient_as_one_email(
+    submitted, mailoutbox, monkeypatch
+):
+    """A letter moving on tells the next office of every nomination in it: one e-mail per
+    person listing them (the first DIGEST_LISTED), not one e-mail per nomination."""
+    import approvals.services.notifications
+
+    nominations = [submitted() for _ in range(3)]
+    ids = [pk for nomination in nominations for pk in _ids(nomination)]
+    monkeypatch.setattr(approvals.services.notifications, "DIGEST_LISTED", 2)
+
+    assert notification_emails_send(notification_ids=ids) == 3
+    (message,) = mailoutbox
+    assert message.to == ["chihuy.f3@demo.tdkt.local"]
+    assert message.subject == "3 thông báo mới về đề nghị khen thưởng"
+    lines = message.body.splitlines()
+    assert lines[0] == "Đồng chí có 3 thông báo mới:"
+    listed = [f"Đề nghị chờ xử lý: {n.nominee_name} — Giấy khen" for n in nominations]
+    assert f"1. {listed[0]}" in lines and f"2. {listed[1]}" in lines
+    assert listed[2] not in message.body  # beyond the limit: counted, left to the app
+    assert "… và 1 thông báo khác: xem mục Thông báo trên hệ thống." in lines
+    assert not Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).exists()
+    assert notification_emails_send(notification_ids=ids) == 0
+    assert len(mailoutbox) == 1
 
 
 def test_reminders_cover_stages_due_within_two_working_days_or_overdue(
@@ -182,20 +214,18 @@ def test_reminders_cover_stages_due_within_two_working_days_or_overdue(
     for nomination in (soon, overdue):
         ids = _ids(nomination, NotificationKind.REMINDER)
         assert notification_emails_send(notification_ids=ids) == 2  # Tuesday's and Wednesday's
-    by_nominee = {}
+    soon_mail, overdue_mail = mailoutbox  # each call: one e-mail with both reminders
     for message in mailoutbox:
         assert message.to == ["chihuy.f3@demo.tdkt.local"]
-        by_nominee.setdefault(message.subject.rsplit(": ", 1)[1], []).append(message)
-    soon_mail = by_nominee[soon.nominee_name][0]
-    assert soon_mail.subject == f"Nhắc hạn xử lý (12/03/2026): {soon.nominee_name}"
-    assert soon_mail.body.strip() == (
+        assert message.subject == "2 thông báo mới về đề nghị khen thưởng"
+    assert f"1. Nhắc hạn xử lý (12/03/2026): {soon.nominee_name}" in soon_mail.body
+    assert (
         f"Đề nghị “Giấy khen” cho {soon.nominee_name} cần được xử lý trước ngày 12/03/2026."
-    )
-    overdue_mail = by_nominee[overdue.nominee_name][0]
-    assert overdue_mail.subject == f"Nhắc hạn xử lý (06/03/2026): {overdue.nominee_name}"
-    assert overdue_mail.body.strip() == (
+    ) in soon_mail.body
+    assert f"1. Nhắc hạn xử lý (06/03/2026): {overdue.nominee_name}" in overdue_mail.body
+    assert (
         f"Đề nghị “Giấy khen” cho {overdue.nominee_name} đã quá hạn xử lý ngày 06/03/2026."
-    )
+    ) in overdue_mail.body
 
 
 def test_the_periodic_task_reminds_of_overdue_stages_as_of_today(submitted):
