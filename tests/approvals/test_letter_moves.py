@@ -72,3 +72,28 @@ def test_each_nomination_of_a_letter_gets_its_own_task_event_audit_and_notice(de
     assert verbs.count("nomination.submitted") == 4
     assert audit_verify().intact
     assert len({n.current_task_id for n in Nomination.objects.filter(letter=letter)}) == 4
+
+
+def test_the_next_office_gets_one_email_for_the_whole_letter(
+    demo_user, django_capture_on_commit_callbacks, mailoutbox, eager_celery
+):
+    letter, nominations = _letter_of(demo_user, 4)
+    letter_act(actor=demo_user("canbo.f3"), letter=letter, action=Action.APPROVE)
+    commander = demo_user("chihuy.f3")
+    for nomination in nominations:
+        nomination.refresh_from_db()
+        complete_dossier(nomination, commander)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_act(actor=commander, letter=letter, action=Action.APPROVE)
+
+    told = Notification.objects.filter(
+        nomination__in=nominations, kind="task", emailed_at__isnull=False
+    )
+    recipients = {n.recipient.email for n in told.filter(nomination__stage_position=3)}
+    assert recipients  # whoever reviews at Quân khu 1
+    assert sorted(address for m in mailoutbox for address in m.to) == sorted(recipients)
+    for message in mailoutbox:  # one each, naming every nomination of the letter
+        assert message.subject == "4 thông báo mới về đề nghị khen thưởng"
+        for nomination in nominations:
+            assert f"Đề nghị chờ xử lý: {nomination.nominee_name} — Giấy khen" in message.body
