@@ -21,7 +21,7 @@ def _render(kind: str, context: dict) -> tuple[str, str]:
     return subject[:200], body
 
 
-def _rows(
+def notification_rows(
     *, recipients, nomination, kind: str, context: dict, dedupe: str = "", template: str = ""
 ) -> list[Notification]:
     subject, body = _render(template or kind, context)
@@ -38,8 +38,9 @@ def _rows(
     ]
 
 
-def _saved(rows: list[Notification]) -> list[Notification]:
-    """Insert the rows in one statement and e-mail them after commit."""
+def notifications_save(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows in one statement and e-mail them after commit, in one task (each
+    recipient gets one e-mail for all of theirs)."""
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -64,8 +65,8 @@ def notifications_create(
     default the kind's. Side effects: inserts Notification rows; enqueues the e-mail task on
     commit.
     """
-    return _saved(
-        _rows(
+    return notifications_save(
+        notification_rows(
             recipients=recipients,
             nomination=nomination,
             kind=kind,
@@ -101,7 +102,7 @@ def _enqueue_emails(ids: list[int]) -> None:
 
 
 def _stage_rows(nomination: Nomination, recipients) -> list[Notification]:
-    return _rows(
+    return notification_rows(
         recipients=recipients,
         nomination=nomination,
         kind=NotificationKind.TASK,
@@ -113,7 +114,7 @@ def _outcome_rows(nomination: Nomination, event: NominationEvent) -> list[Notifi
     author = nomination.created_by
     if author is None or author.pk == event.actor_id:
         return []
-    return _rows(
+    return notification_rows(
         recipients=[author],
         nomination=nomination,
         kind=NotificationKind.OUTCOME,
@@ -121,26 +122,31 @@ def _outcome_rows(nomination: Nomination, event: NominationEvent) -> list[Notifi
     )
 
 
-def notify_moves(waiting: list[Nomination], outcomes: list[tuple]) -> list[Notification]:
-    """What a batch of moves tells, in one insert: everyone who may act on each of `waiting`
-    (their acting users read once per stage and acting unit, bloc or council), and each
-    (nomination, event) of `outcomes` to the nomination's author.
-    """
+def actors_of(nomination: Nomination, cache: dict) -> list:
+    """acting_users of the nomination, read once per stage and acting unit, bloc or council
+    (and claim) however many nominations of a batch share them."""
     from approvals.selectors.nominations import acting_users
 
+    key = (
+        nomination.acting_permission,
+        nomination.acting_unit_id,
+        nomination.acting_bloc_id,
+        nomination.acting_council_id,
+        nomination.claimed_by_id,
+    )
+    if key not in cache:
+        cache[key] = list(acting_users(nomination))
+    return cache[key]
+
+
+def notify_moves(waiting: list[Nomination], outcomes: list[tuple]) -> list[Notification]:
+    """What a batch of moves tells, in one insert: everyone who may act on each of `waiting`
+    (actors_of), and each (nomination, event) of `outcomes` to the nomination's author.
+    """
     actors: dict[tuple, list] = {}
     rows = []
     for nomination in waiting:
-        key = (
-            nomination.acting_permission,
-            nomination.acting_unit_id,
-            nomination.acting_bloc_id,
-            nomination.acting_council_id,
-            nomination.claimed_by_id,
-        )
-        if key not in actors:
-            actors[key] = list(acting_users(nomination))
-        rows += _stage_rows(nomination, actors[key])
+        rows += _stage_rows(nomination, actors_of(nomination, actors))
     for nomination, event in outcomes:
         rows += _outcome_rows(nomination, event)
-    return _saved(rows)
+    return notifications_save(rows)

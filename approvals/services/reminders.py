@@ -1,44 +1,62 @@
 """Reminders of stages falling due, written once per person, nomination and day."""
 
 import datetime
+from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 
 from approvals.models import ACTIVE_STATUSES, Nomination, Notification, NotificationKind
 from approvals.selectors.calendar import add_working_days
-from approvals.selectors.nominations import acting_users
-from approvals.services.notifications import notifications_create
+from approvals.services.notifications import actors_of, notification_rows, notifications_save
 
 REMIND_WITHIN_WORKING_DAYS = 2
+CHUNK = 500  # nominations due read, and their earlier reminders looked up, at a time
 
 
 @transaction.atomic
 def reminders_create(*, today: datetime.date) -> int:
     """Remind the actors of every active nomination due by two working days from today.
 
-    Side effects: writes reminder notifications not already written today; their e-mails
-    are sent after commit. Returns the number written.
+    Side effects: writes reminder notifications not already written today, in one insert;
+    after commit one e-mail task sends each person one e-mail for all of theirs. Returns the
+    number written. Reads a bounded number of queries per CHUNK nominations due.
     """
     horizon = add_working_days(today, REMIND_WITHIN_WORKING_DAYS)
-    written = 0
+    prefix = f"remind:{today.isoformat()}:"
     due = Nomination.objects.filter(
         status__in=ACTIVE_STATUSES, due_date__isnull=False, due_date__lte=horizon
     ).select_related("award", "acting_unit")
-    for nomination in due.iterator(chunk_size=500):
-        dedupe = f"remind:{today.isoformat()}:{nomination.pk}"
-        done = set(
-            Notification.objects.filter(dedupe_key__startswith=f"{dedupe}:").values_list(
-                "recipient_id", flat=True
-            )
+    actors: dict[tuple, list] = {}
+    rows = []
+    for chunk in _chunks(due.order_by("pk").iterator(chunk_size=CHUNK), CHUNK):
+        reminded = set(
+            Notification.objects.filter(
+                nomination_id__in=[nomination.pk for nomination in chunk],
+                kind=NotificationKind.REMINDER,
+                dedupe_key__startswith=prefix,
+            ).values_list("nomination_id", "recipient_id")
         )
-        recipients = [user for user in acting_users(nomination) if user.pk not in done]
-        written += len(
-            notifications_create(
-                recipients=recipients,
+        for nomination in chunk:
+            rows += notification_rows(
+                recipients=[
+                    user
+                    for user in actors_of(nomination, actors)
+                    if (nomination.pk, user.pk) not in reminded
+                ],
                 nomination=nomination,
                 kind=NotificationKind.REMINDER,
                 context={"nomination": nomination, "overdue": nomination.due_date < today},
-                dedupe=dedupe,
+                dedupe=f"{prefix}{nomination.pk}",
             )
-        )
-    return written
+    return len(notifications_save(rows))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

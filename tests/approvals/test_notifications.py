@@ -194,7 +194,7 @@ def test_reminders_cover_stages_due_within_two_working_days_or_overdue(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert reminders_create(today=TUESDAY) == 2
-    assert len(callbacks) == 2  # one e-mail task per nomination, after commit
+    assert len(callbacks) == 1  # one e-mail task for the day's reminders, after commit
     reminders = Notification.objects.filter(kind=NotificationKind.REMINDER)
     assert {(r.nomination_id, r.recipient.username) for r in reminders} == {
         (soon.pk, "chihuy.f3"),
@@ -226,6 +226,40 @@ def test_reminders_cover_stages_due_within_two_working_days_or_overdue(
     assert (
         f"Đề nghị “Giấy khen” cho {overdue.nominee_name} đã quá hạn xử lý ngày 06/03/2026."
     ) in overdue_mail.body
+
+
+def test_a_days_reminders_reach_each_person_as_one_email_in_bounded_queries(
+    submitted, django_capture_on_commit_callbacks, mailoutbox, eager_celery
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def overdue(count: int) -> list[Nomination]:
+        nominations = [submitted() for _ in range(count)]
+        Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(
+            due_date=datetime.date(2026, 3, 6)
+        )
+        return nominations
+
+    def remind(day: datetime.date) -> int:
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert reminders_create(today=day) > 0
+        return len(queries)
+
+    few, many = overdue(1), overdue(4)
+    counted = remind(TUESDAY)
+    (message,) = mailoutbox  # chihuy.f3: one e-mail for the five nominations overdue
+    assert message.to == ["chihuy.f3@demo.tdkt.local"]
+    assert message.subject == "5 thông báo mới về đề nghị khen thưởng"
+    for nomination in [*few, *many]:
+        assert f"Nhắc hạn xử lý (06/03/2026): {nomination.nominee_name}" in message.body
+    Notification.objects.filter(kind=NotificationKind.REMINDER).delete()
+    Nomination.objects.filter(pk__in=[n.pk for n in many]).update(due_date=None)
+    assert remind(TUESDAY) == counted  # one nomination due or five: the same queries
+    assert len(mailoutbox) == 2
 
 
 def test_the_periodic_task_reminds_of_overdue_stages_as_of_today(submitted):
