@@ -7,4 +7,4 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Thi đua, khen thưởng")
 
     def ready(self) -> None:
-        from approvals import signals  # noqa: F401  (connects the audit of sign-ins)
+        from approvals import checks, signals  # noqa: F401  (registers checks; audits sign-ins)

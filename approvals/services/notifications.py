@@ -2,8 +2,10 @@
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from approvals.models import Nomination, NominationEvent, Notification, NotificationKind
@@ -14,11 +16,15 @@ logger = logging.getLogger(__name__)
 DIGEST_LISTED = 50
 
 
-def _render(kind: str, context: dict) -> tuple[str, str]:
+def _text(template: str, context: dict) -> str:
+    """An e-mail template rendered in Vietnamese, whatever the actor's language."""
     with translation.override("vi"):
-        subject = render_to_string(f"emails/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{kind}_body.txt", context)
-    return subject[:200], body
+        return render_to_string(template, context)
+
+
+def _render(kind: str, context: dict) -> tuple[str, str]:
+    subject = _text(f"emails/{kind}_subject.txt", context).strip()
+    return subject[:200], _text(f"emails/{kind}_body.txt", context)
 
 
 def notification_rows(
@@ -77,16 +83,27 @@ def notifications_create(
     )
 
 
+def _link(notification: Notification) -> str:
+    """Where the e-mail sends its reader: the nomination's page, else the notifications."""
+    if notification.nomination_id:
+        return settings.SITE_URL + reverse("nomination_detail", args=[notification.nomination_id])
+    return settings.SITE_URL + reverse("notification_list")
+
+
 def email_for(notifications: list[Notification]) -> tuple[str, str]:
     """(subject, body) of the one e-mail a recipient gets for these notifications: a single
-    one as written; several (a letter of fifty moving on, a decision's awards) as one digest
-    listing the first DIGEST_LISTED and counting the rest, in Vietnamese."""
+    one as written; several (a letter of fifty moving on, a decision's awards, the day's
+    reminders) as one digest listing the first DIGEST_LISTED and counting the rest; each
+    with the link to open it (settings.SITE_URL), in Vietnamese."""
     if len(notifications) == 1:
-        return notifications[0].subject, notifications[0].body
+        notification = notifications[0]
+        context = {"notification": notification, "link": _link(notification)}
+        return notification.subject, _text("emails/single_body.txt", context)
     context = {
         "count": len(notifications),
-        "listed": notifications[:DIGEST_LISTED],
+        "listed": [(n, _link(n)) for n in notifications[:DIGEST_LISTED]],
         "more": max(0, len(notifications) - DIGEST_LISTED),
+        "all_link": settings.SITE_URL + reverse("notification_list"),
     }
     return _render("digest", context)
 

@@ -59,8 +59,9 @@ def _ids(nomination: Nomination, kind: str = NotificationKind.TASK) -> list[int]
 
 
 def test_the_next_actors_are_notified_in_app_and_by_email_after_commit(
-    demo_user, django_capture_on_commit_callbacks, mailoutbox, eager_celery
+    demo_user, django_capture_on_commit_callbacks, mailoutbox, eager_celery, settings
 ):
+    settings.SITE_URL = "https://tdkt.example.vn"
     with translation.override("en"):  # whatever the actor's language, the e-mails are Vietnamese
         nomination = nomination_create(
             actor=demo_user("canbo.f3"),
@@ -92,6 +93,8 @@ def test_the_next_actors_are_notified_in_app_and_by_email_after_commit(
     assert f"Đề nghị “Giấy khen” cho {name} (" in message.body
     assert "đang chờ đồng chí xử lý." in message.body
     assert "Hạn xử lý: " in message.body
+    link = f"Xem trên hệ thống: https://tdkt.example.vn/nominations/{nomination.pk}/"
+    assert message.body.splitlines()[-1] == link
     notification.refresh_from_db()
     assert notification.emailed_at is not None
 
@@ -156,7 +159,7 @@ def test_a_failed_send_is_retried_and_then_sent_once(submitted, demo_user, mailo
 
 
 def test_several_notifications_reach_their_recipient_as_one_email(
-    submitted, mailoutbox, monkeypatch
+    submitted, mailoutbox, monkeypatch, settings
 ):
     """A letter moving on tells the next office of every nomination in it: one e-mail per
     person listing them (the first DIGEST_LISTED), not one e-mail per nomination."""
@@ -165,6 +168,7 @@ def test_several_notifications_reach_their_recipient_as_one_email(
     nominations = [submitted() for _ in range(3)]
     ids = [pk for nomination in nominations for pk in _ids(nomination)]
     monkeypatch.setattr(approvals.services.notifications, "DIGEST_LISTED", 2)
+    settings.SITE_URL = "http://testserver"
 
     assert notification_emails_send(notification_ids=ids) == 3
     (message,) = mailoutbox
@@ -174,6 +178,9 @@ def test_several_notifications_reach_their_recipient_as_one_email(
     assert lines[0] == "Đồng chí có 3 thông báo mới:"
     listed = [f"Đề nghị chờ xử lý: {n.nominee_name} — Giấy khen" for n in nominations]
     assert f"1. {listed[0]}" in lines and f"2. {listed[1]}" in lines
+    for nomination in nominations[:2]:  # each listed one with the link to its page
+        assert f"Xem trên hệ thống: http://testserver/nominations/{nomination.pk}/" in lines
+    assert lines[-1] == "Tất cả thông báo: http://testserver/notifications/"
     assert listed[2] not in message.body  # beyond the limit: counted, left to the app
     assert "… và 1 thông báo khác: xem mục Thông báo trên hệ thống." in lines
     assert not Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).exists()
